@@ -1,0 +1,77 @@
+// The managed CPU backend: SIMD through TensorPrimitives, the packed GEMM, and fused neuron kernels.
+using Snn.Kernels;
+using TP = System.Numerics.Tensors.TensorPrimitives;
+
+namespace Snn.Backends;
+
+/// <summary>The reference backend and the default one. Multi-threaded through <see cref="Parallelism"/>.</summary>
+public sealed class CpuBackend : ITensorBackend
+{
+    public string Name => "cpu";
+
+    public void Binary(Tensor a, Tensor b, BinaryOp op, Tensor destination)
+    {
+        CheckLengths("Binary " + op, a, b, destination);
+        ReadOnlySpan<float> x = a.Span, y = b.Span;
+        Span<float> d = destination.Span;
+        switch (op)
+        {
+            case BinaryOp.Add: TP.Add(x, y, d); break;
+            case BinaryOp.Subtract: TP.Subtract(x, y, d); break;
+            case BinaryOp.Multiply: TP.Multiply(x, y, d); break;
+            case BinaryOp.Divide: TP.Divide(x, y, d); break;
+            case BinaryOp.Maximum: TP.Max(x, y, d); break;
+            case BinaryOp.Minimum: TP.Min(x, y, d); break;
+            default: throw new ArgumentOutOfRangeException(nameof(op), op, null);
+        }
+    }
+
+    public void Unary(Tensor x, UnaryOp op, Tensor destination)
+    {
+        CheckLengths("Unary " + op, x, x, destination);
+        ReadOnlySpan<float> s = x.Span;
+        Span<float> d = destination.Span;
+        switch (op)
+        {
+            case UnaryOp.Negate: TP.Negate(s, d); break;
+            case UnaryOp.Exp: TP.Exp(s, d); break;
+            case UnaryOp.Log: TP.Log(s, d); break;
+            case UnaryOp.Sqrt: TP.Sqrt(s, d); break;
+            case UnaryOp.Abs: TP.Abs(s, d); break;
+            case UnaryOp.Relu: TP.Max(s, 0f, d); break;
+            case UnaryOp.Sigmoid: TP.Sigmoid(s, d); break;
+            case UnaryOp.Tanh: TP.Tanh(s, d); break;
+            default: throw new ArgumentOutOfRangeException(nameof(op), op, null);
+        }
+    }
+
+    public void MatMul(Tensor a, bool transposeA, Tensor b, bool transposeB, float beta, Tensor c)
+    {
+        var g = MatMulGeometry.Of(a, transposeA, b, transposeB, c);
+        for (int batch = 0; batch < g.Batch; batch++)
+        {
+            var aSpan = a.Span.Slice(g.ABatchStride * batch);
+            var bSpan = b.Span.Slice(g.BBatchStride * batch);
+            var cSpan = c.Span.Slice(g.M * g.N * batch, g.M * g.N);
+            Gemm.Multiply(transposeA, transposeB, g.M, g.N, g.K, aSpan, transposeA ? g.M : g.K, bSpan, transposeB ? g.K : g.N, beta, cSpan, g.N);
+        }
+    }
+
+    public void NeuronForward(Tensor input, in NeuronSpec spec, Tensor spikes, Tensor charged)
+    {
+        CheckLengths("NeuronForward", input, spikes, charged);
+        NeuronReference.Forward(input.Span, input.Shape[0], spec, spikes.Span, charged.Span);
+    }
+
+    public void NeuronBackward(Tensor gradSpikes, Tensor charged, in NeuronSpec spec, Tensor gradInput)
+    {
+        CheckLengths("NeuronBackward", gradSpikes, charged, gradInput);
+        NeuronReference.Backward(gradSpikes.Span, charged.Span, charged.Shape[0], spec, gradInput.Span);
+    }
+
+    internal static void CheckLengths(string op, Tensor a, Tensor b, Tensor destination)
+    {
+        if (a.Length != b.Length || a.Length != destination.Length)
+            throw new ArgumentException($"{op}: lengths differ: {Tensor.ShapeText(a.Shape)}, {Tensor.ShapeText(b.Shape)} → {Tensor.ShapeText(destination.Shape)}.");
+    }
+}

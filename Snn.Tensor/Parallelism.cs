@@ -1,0 +1,40 @@
+// The one place that decides how many threads SnnNet's kernels use.
+namespace Snn;
+
+/// <summary>
+/// Thread budget for all CPU kernels. Set once at the edge of the program (<c>snn --threads N</c>); kernels split
+/// work into at most <see cref="Threads"/> chunks. Results never depend on the split (each output element is
+/// computed by exactly one chunk with a fixed summation order), so runs are bit-for-bit reproducible for a given
+/// thread count.
+/// </summary>
+public static class Parallelism
+{
+    private static int _threads = Environment.ProcessorCount;
+
+    public static int Threads
+    {
+        get => _threads;
+        set
+        {
+            if (value < 1) throw new ArgumentOutOfRangeException(nameof(value), "Parallelism.Threads must be at least 1.");
+            _threads = value;
+        }
+    }
+
+    /// <summary>
+    /// Runs <paramref name="body"/>(start, end) over [0, count) in at most <see cref="Threads"/> contiguous chunks;
+    /// runs inline when one chunk suffices (small work or one thread), so small ops pay no scheduling cost.
+    /// <paramref name="minPerChunk"/> keeps chunks large enough to be worth a thread.
+    /// </summary>
+    public static void For(int count, int minPerChunk, Action<int, int> body)
+    {
+        if (count <= 0) return;
+        int chunks = Math.Min(_threads, Math.Max(1, count / Math.Max(1, minPerChunk)));
+        if (chunks <= 1) { body(0, count); return; }
+        System.Threading.Tasks.Parallel.For(0, chunks, new ParallelOptions { MaxDegreeOfParallelism = chunks }, c =>
+        {
+            long start = (long)count * c / chunks, end = (long)count * (c + 1) / chunks;
+            body((int)start, (int)end);
+        });
+    }
+}

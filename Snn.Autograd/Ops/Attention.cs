@@ -1,0 +1,17 @@
+// Spikformer's spiking self-attention core: no softmax, because Q, K and V are spikes.
+namespace Snn.Autograd;
+
+public static partial class F
+{
+    /// <summary>
+    /// SSA core (Zhou et al., Spikformer 2023): attn = (Q·Kᵀ)·V · scale over the last two dims.
+    /// q, k, v [..., tokens, headDim]. With 0/1 inputs the products are non-negative counts, so no softmax is needed;
+    /// scale (0.125 in the paper) keeps the next neuron's input in range. Composed from matmul: no backward of its own.
+    /// </summary>
+    public static Variable SpikingSelfAttention(Variable q, Variable k, Variable v, float scale)
+    {
+        if (!q.Data.SameShape(k.Data) || !q.Data.SameShape(v.Data))
+            throw new ArgumentException($"SpikingSelfAttention: q {Tensor.ShapeText(q.Data.Shape)}, k {Tensor.ShapeText(k.Data.Shape)}, v {Tensor.ShapeText(v.Data.Shape)} must match.");
+        return Scale(MatMul(MatMul(q, Transpose(k, -2, -1)), v), scale);
+    }
+}

@@ -1,0 +1,48 @@
+// Matrix products and the linear layer: y = x·wᵀ + b.
+namespace Snn.Autograd;
+
+public static partial class F
+{
+    /// <summary>
+    /// a·b over the last two dims, batched over leading dims. ∂/∂a = g·bᵀ, ∂/∂b = aᵀ·g
+    /// (summed over the batch when an operand is shared, i.e. rank 2).
+    /// </summary>
+    public static Variable MatMul(Variable a, Variable b)
+    {
+        var y = Ops.MatMul(a.Data, b.Data);
+        return Variable.FromOp(y, [a, b], gy =>
+        {
+            if (a.RequiresGrad) a.AccumulateGrad(Ops.SumTo(Ops.MatMul(gy, b.Data, transposeB: true), a.Data.Shape));
+            if (b.RequiresGrad)
+            {
+                var gb = b.Data.Rank == 2 && a.Data.Rank > 2
+                    ? Ops.MatMul(a.Data.Reshape(-1, a.Data.Shape[^1]), gy.Reshape(-1, gy.Shape[^1]), transposeA: true)
+                    : Ops.MatMul(a.Data, gy, transposeA: true);
+                b.AccumulateGrad(Ops.SumTo(gb, b.Data.Shape));
+            }
+        });
+    }
+
+    /// <summary>
+    /// y = x·wᵀ + b. x [..., I], w [O, I], b [O]. ∂x = g·w, ∂w = gᵀ·x (over all leading dims), ∂b = Σ g.
+    /// </summary>
+    public static Variable Linear(Variable x, Variable weight, Variable? bias = null)
+    {
+        int inFeatures = weight.Data.Shape[1], outFeatures = weight.Data.Shape[0];
+        if (x.Data.Rank < 1 || x.Data.Shape[^1] != inFeatures)
+            throw new ArgumentException($"Linear: input {Tensor.ShapeText(x.Data.Shape)} does not end in {inFeatures} features (weight {Tensor.ShapeText(weight.Data.Shape)}).");
+        var lead = x.Data.ShapeArray()[..^1];
+        var x2 = x.Data.Reshape(-1, inFeatures);
+        var y2 = Ops.MatMul(x2, weight.Data, transposeB: true);
+        if (bias is not null) y2 = Ops.Add(y2, bias.Data);
+        var y = y2.Reshape([.. lead, outFeatures]);
+        Variable[] inputs = bias is null ? [x, weight] : [x, weight, bias];
+        return Variable.FromOp(y, inputs, gy =>
+        {
+            var g2 = gy.Reshape(-1, outFeatures);
+            if (x.RequiresGrad) x.AccumulateGrad(Ops.MatMul(g2, weight.Data).Reshape(x.Data.ShapeArray()));
+            if (weight.RequiresGrad) weight.AccumulateGrad(Ops.MatMul(g2, x2, transposeA: true));
+            if (bias is not null && bias.RequiresGrad) bias.AccumulateGrad(Ops.Sum(g2, [0]));
+        });
+    }
+}

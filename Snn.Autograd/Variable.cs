@@ -1,0 +1,111 @@
+// A node of the autodiff graph: a tensor, its gradient, and how to push that gradient to the node's inputs.
+namespace Snn.Autograd;
+
+/// <summary>
+/// A tensor that remembers how it was made. Ops in <see cref="F"/> return Variables whose backward closure, given
+/// ∂L/∂output, adds ∂L/∂input into each input's <see cref="Grad"/> (gradients accumulate, as in micrograd).
+/// <see cref="Backward"/> runs the closures in reverse topological order. Leaves with
+/// <see cref="RequiresGrad"/> are parameters; graph interiors free their gradients once used.
+/// </summary>
+public sealed class Variable
+{
+    private Variable[] _parents;
+    private Action<Tensor>? _backward;
+
+    public Tensor Data { get; }
+
+    /// <summary>∂L/∂Data after <see cref="Backward"/>; null until a gradient arrives.</summary>
+    public Tensor? Grad { get; set; }
+
+    public bool RequiresGrad { get; }
+
+    public string? Name { get; set; }
+
+    public bool IsLeaf => _backward is null;
+
+    public int[] Shape => Data.ShapeArray();
+
+    public Variable(Tensor data, bool requiresGrad = false, string? name = null)
+    {
+        Data = data ?? throw new ArgumentNullException(nameof(data));
+        RequiresGrad = requiresGrad;
+        Name = name;
+        _parents = [];
+    }
+
+    /// <summary>A trainable leaf.</summary>
+    public static Variable Parameter(Tensor data, string? name = null) => new(data, requiresGrad: true, name);
+
+    /// <summary>A constant (no gradient) wrapping <paramref name="data"/>.</summary>
+    public static Variable Constant(Tensor data) => new(data);
+
+    /// <summary>
+    /// The output of an op. It joins the graph only when some input needs a gradient and grad mode is on; otherwise
+    /// the closure and the inputs are dropped at once, so inference keeps nothing alive.
+    /// </summary>
+    public static Variable FromOp(Tensor data, Variable[] inputs, Action<Tensor> backward)
+    {
+        bool needs = GradMode.Enabled && inputs.Any(v => v.RequiresGrad);
+        var y = new Variable(data, needs);
+        if (needs) { y._parents = inputs; y._backward = backward; }
+        return y;
+    }
+
+    /// <summary>Same data, cut from the graph.</summary>
+    public Variable Detach() => new(Data);
+
+    /// <summary>
+    /// Adds <paramref name="gradient"/> into <see cref="Grad"/>. When <paramref name="owned"/> the caller hands over
+    /// a fresh tensor that may become Grad without a copy; pass-through gradients (shared with other nodes) are copied.
+    /// </summary>
+    public void AccumulateGrad(Tensor gradient, bool owned = true)
+    {
+        if (!RequiresGrad) return;
+        if (!gradient.Shape.SequenceEqual(Data.Shape))
+            throw new InvalidOperationException($"Gradient of shape {Tensor.ShapeText(gradient.Shape)} does not match {Name ?? "variable"} of shape {Tensor.ShapeText(Data.Shape)}.");
+        if (Grad is null) { Grad = owned && gradient.IsContiguous ? gradient : gradient.Clone(); return; }
+        System.Numerics.Tensors.TensorPrimitives.Add(Grad.Span, gradient.Contiguous().Span, Grad.Span);
+    }
+
+    /// <summary>
+    /// Backpropagates from this node. A one-element output is seeded with 1; otherwise pass <paramref name="seed"/>
+    /// (∂L/∂this). After the pass the graph below is released, so call it once per forward pass.
+    /// </summary>
+    public void Backward(Tensor? seed = null)
+    {
+        if (!RequiresGrad) throw new InvalidOperationException("Backward: this value does not depend on any parameter (or was computed under NoGrad).");
+        if (seed is null && Data.Length != 1)
+            throw new InvalidOperationException($"Backward: output of shape {Tensor.ShapeText(Data.Shape)} is not a scalar; pass a seed gradient.");
+        AccumulateGrad(seed ?? Tensor.Ones(Data.ShapeArray()), owned: seed is null);
+        foreach (var node in TopologicalOrder())
+        {
+            if (node._backward is null) continue;
+            if (node.Grad is not null) node._backward(node.Grad);
+            node._backward = null;
+            node._parents = [];
+            node.Grad = null;
+        }
+    }
+
+    /// <summary>Interior nodes, outputs first (iterative DFS so deep graphs cannot overflow the stack).</summary>
+    private List<Variable> TopologicalOrder()
+    {
+        var order = new List<Variable>();
+        var visited = new HashSet<Variable>(ReferenceEqualityComparer.Instance);
+        var stack = new Stack<(Variable node, bool expanded)>();
+        stack.Push((this, false));
+        while (stack.Count > 0)
+        {
+            var (node, expanded) = stack.Pop();
+            if (expanded) { order.Add(node); continue; }
+            if (!visited.Add(node)) continue;
+            stack.Push((node, true));
+            foreach (var p in node._parents)
+                if (p.RequiresGrad && !visited.Contains(p)) stack.Push((p, false));
+        }
+        order.Reverse();
+        return order;
+    }
+
+    public override string ToString() => $"Variable{(Name is null ? "" : " " + Name)} {Data}";
+}

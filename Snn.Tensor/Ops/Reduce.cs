@@ -1,0 +1,91 @@
+// Reductions over chosen dimensions: sum, mean, max; and SumTo, which undoes broadcasting for gradients.
+using TP = System.Numerics.Tensors.TensorPrimitives;
+
+namespace Snn;
+
+public static partial class Ops
+{
+    /// <summary>Sum over <paramref name="dims"/> (all dims when empty). Accumulates each output in double.</summary>
+    public static Tensor Sum(Tensor x, int[] dims, bool keepDims = false) => Reduce(x, dims, keepDims, ReduceKind.Sum);
+
+    public static Tensor Mean(Tensor x, int[] dims, bool keepDims = false) => Reduce(x, dims, keepDims, ReduceKind.Mean);
+
+    public static Tensor Max(Tensor x, int[] dims, bool keepDims = false) => Reduce(x, dims, keepDims, ReduceKind.Max);
+
+    /// <summary>Sum of every element, in double.</summary>
+    public static double SumAll(Tensor x)
+    {
+        double s = 0;
+        foreach (float v in x.Contiguous().Span) s += v;
+        return s;
+    }
+
+    /// <summary>
+    /// Sums <paramref name="x"/> down to <paramref name="shape"/>, the inverse of broadcasting <paramref name="shape"/>
+    /// up to x's shape: the gradient of a broadcast input is the sum of the output gradient over the stretched dims.
+    /// </summary>
+    public static Tensor SumTo(Tensor x, ReadOnlySpan<int> shape)
+    {
+        if (x.Shape.SequenceEqual(shape)) return x;
+        int lead = x.Rank - shape.Length;
+        if (lead < 0) throw new ArgumentException($"SumTo: cannot reduce {Tensor.ShapeText(x.Shape)} to larger rank {Tensor.ShapeText(shape)}.");
+        var dims = new List<int>();
+        for (int i = 0; i < x.Rank; i++)
+            if (i < lead || (shape[i - lead] == 1 && x.Shape[i] != 1)) dims.Add(i);
+            else if (shape[i - lead] != x.Shape[i])
+                throw new ArgumentException($"SumTo: {Tensor.ShapeText(x.Shape)} is not a broadcast of {Tensor.ShapeText(shape)}.");
+        var reduced = dims.Count == 0 ? x : Sum(x, dims.ToArray(), keepDims: true);
+        return reduced.Reshape(shape.ToArray());
+    }
+
+    private enum ReduceKind { Sum, Mean, Max }
+
+    /// <summary>
+    /// Moves the reduced dims to the end (a permuted view), makes that contiguous, and reduces each row.
+    /// Rows are independent, so they run in parallel with no effect on the result.
+    /// </summary>
+    private static Tensor Reduce(Tensor x, int[] dims, bool keepDims, ReduceKind kind)
+    {
+        string op = kind.ToString();
+        RequireNonEmpty(op, x);
+        var reduce = new bool[x.Rank];
+        if (dims.Length == 0) Array.Fill(reduce, true);
+        foreach (int d in dims) reduce[x.NormalizeDim(d)] = true;
+        var kept = Enumerable.Range(0, x.Rank).Where(i => !reduce[i]).ToArray();
+        var gone = Enumerable.Range(0, x.Rank).Where(i => reduce[i]).ToArray();
+        var rows = x.Permute([.. kept, .. gone]).Contiguous();
+        int inner = gone.Aggregate(1, (p, d) => p * x.Shape[d]);
+        int outer = x.Length / inner;
+        var outShape = keepDims
+            ? Enumerable.Range(0, x.Rank).Select(i => reduce[i] ? 1 : x.Shape[i]).ToArray()
+            : kept.Select(i => x.Shape[i]).ToArray();
+        var y = Tensor.Zeros(outShape);
+        var src = rows.Storage;
+        int srcOffset = rows.Offset;
+        var dst = y.Storage;
+        Parallelism.For(outer, Math.Max(1, 16384 / inner), (start, end) =>
+        {
+            for (int r = start; r < end; r++)
+            {
+                var row = new ReadOnlySpan<float>(src, srcOffset + r * inner, inner);
+                dst[r] = kind switch
+                {
+                    ReduceKind.Max => TP.Max(row),
+                    ReduceKind.Sum => (float)SumDouble(row),
+                    _ => (float)(SumDouble(row) / inner),
+                };
+            }
+        });
+        return y;
+    }
+
+    /// <summary>Sums in double, 8 lanes at a time, so long rows keep float32 precision in the result.</summary>
+    internal static double SumDouble(ReadOnlySpan<float> row)
+    {
+        double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+        int i = 0;
+        for (; i + 4 <= row.Length; i += 4) { s0 += row[i]; s1 += row[i + 1]; s2 += row[i + 2]; s3 += row[i + 3]; }
+        for (; i < row.Length; i++) s0 += row[i];
+        return (s0 + s1) + (s2 + s3);
+    }
+}

@@ -1,0 +1,24 @@
+// Fully connected layer.
+using Snn.Autograd;
+
+namespace Snn.Layers;
+
+/// <summary>y = x·Wᵀ + b over the last dim; W [out, in], b [out]; PyTorch's default initialisation.</summary>
+public sealed class Linear : Module
+{
+    public Variable Weight { get; }
+    public Variable? Bias { get; }
+    public int InFeatures { get; }
+    public int OutFeatures { get; }
+
+    public Linear(int inFeatures, int outFeatures, bool bias = true, Rng? rng = null)
+    {
+        rng ??= new Rng(0);
+        InFeatures = inFeatures;
+        OutFeatures = outFeatures;
+        Weight = Parameter("weight", rng.KaimingUniform(inFeatures, outFeatures, inFeatures));
+        if (bias) Bias = Parameter("bias", rng.KaimingUniform(inFeatures, outFeatures));
+    }
+
+    public override Variable Forward(Variable x) => F.Linear(x, Weight, Bias);
+}

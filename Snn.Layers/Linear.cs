@@ -4,7 +4,7 @@ using Snn.Autograd;
 namespace Snn.Layers;
 
 /// <summary>y = x·Wᵀ + b over the last dim; W [out, in], b [out]; PyTorch's default initialisation.</summary>
-public sealed class Linear : Module
+public sealed class Linear : Module, ISynapticLayer
 {
     public Variable Weight { get; }
     public Variable? Bias { get; }
@@ -20,5 +20,11 @@ public sealed class Linear : Module
         if (bias) Bias = Parameter("bias", rng.KaimingUniform(inFeatures, outFeatures));
     }
 
-    public override Variable Forward(Variable x) => F.Linear(x, Weight, Bias);
+    public SynapticActivity? LastActivity { get; private set; }
+
+    public override Variable Forward(Variable x)
+    {
+        if (ActivityRecorder.IsRecording) LastActivity = ActivityRecorder.Measure(x.Data, (long)InFeatures * OutFeatures, InFeatures);
+        return F.Linear(x, Weight, Bias);
+    }
 }

@@ -10,6 +10,11 @@ internal static class ConformanceOps
 {
     public static Dictionary<string, Variable> Run(string op, JsonElement attrs, Dictionary<string, Variable> x) => op switch
     {
+        "conv2d" => One("y", F.Conv2d(x["x"], x["w"], x["b"], Int(attrs, "stride"), Int(attrs, "padding"))),
+        "maxpool2d" => One("y", F.MaxPool2d(x["x"], Int(attrs, "kernel"), Int(attrs, "stride"), Int(attrs, "padding"))),
+        "batchnorm2d_eval" => One("y", F.BatchNorm(x["x"], x["gamma"], x["beta"], x["running_mean"].Data, x["running_var"].Data, 1,
+            training: false, Float(attrs, "eps"))),
+        "batchnorm2d_train" => BatchNormTrain(x, attrs),
         "linear" => One("y", F.Linear(x["x"], x["w"], x["b"])),
         "cross_entropy" => One("loss", F.CrossEntropy(x["logits"], x["target"].Data.ToArray().Select(v => (int)v).ToArray())),
         "lif_multistep" => One("spikes", F.Neuron(x["x"], LifSpec(attrs))),
@@ -28,6 +33,16 @@ internal static class ConformanceOps
             Float(attrs, "weight_decay"), decoupled: true)),
         _ => throw new NotSupportedException($"Conformance: unknown op '{op}'. Implement it; unknown ops must fail, not skip."),
     };
+
+    /// <summary>Batch statistics forward; the running statistics start at mean 0, var 1 and are outputs too.</summary>
+    private static Dictionary<string, Variable> BatchNormTrain(Dictionary<string, Variable> x, JsonElement attrs)
+    {
+        int channels = x["gamma"].Data.Length;
+        var runningMean = Tensor.Zeros(channels);
+        var runningVar = Tensor.Ones(channels);
+        var y = F.BatchNorm(x["x"], x["gamma"], x["beta"], runningMean, runningVar, 1, training: true, Float(attrs, "eps"), Float(attrs, "momentum"));
+        return new() { ["y"] = y, ["running_mean"] = Variable.Constant(runningMean), ["running_var"] = Variable.Constant(runningVar) };
+    }
 
     private static NeuronSpec LifSpec(JsonElement a)
     {

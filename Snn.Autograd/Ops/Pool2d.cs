@@ -1,0 +1,52 @@
+// Max and average pooling over [..., C, H, W].
+using Snn.Kernels;
+
+namespace Snn.Autograd;
+
+public static partial class F
+{
+    /// <summary>
+    /// Max over kernel×kernel windows (padding counts as −∞); leading dims merge into the batch.
+    /// Saves the argmax index of every window; backward routes each gradient to that one input.
+    /// </summary>
+    public static Variable MaxPool2d(Variable x, int kernel, int stride, int padding = 0)
+    {
+        var (g, lead) = PoolGeometry("MaxPool2d", x.Data, kernel, stride, padding);
+        var input = x.Data.Contiguous();
+        var y = Tensor.Zeros([.. lead, g.Channels, g.OutHeight, g.OutWidth]);
+        var indices = new int[g.OutputLength];
+        MaxPool2dKernel.Forward(input.Span, g, y.Span, indices);
+        return Variable.FromOp(y, [x], gy =>
+        {
+            var gx = Tensor.ZerosLike(input);
+            MaxPool2dKernel.Backward(gy.Contiguous().Span, indices, g, gx.Span);
+            x.AccumulateGrad(gx);
+        });
+    }
+
+    /// <summary>
+    /// Mean over non-overlapping kernel×kernel windows (stride = kernel, no padding); ∂x = ∂y/k² spread over the
+    /// window. Composed from reshape and mean: [.., H, W] → [.., H/k, k, W/k, k] → mean over the two k dims.
+    /// </summary>
+    public static Variable AvgPool2d(Variable x, int kernel)
+    {
+        var s = x.Data.ShapeArray();
+        if (s.Length < 3 || s[^2] % kernel != 0 || s[^1] % kernel != 0)
+            throw new ArgumentException($"AvgPool2d: input {Tensor.ShapeText(s)} must be [..., H, W] with H and W divisible by {kernel}.");
+        var split = Reshape(x, [.. s[..^2], s[^2] / kernel, kernel, s[^1] / kernel, kernel]);
+        int r = split.Data.Rank;
+        return Mean(split, [r - 3, r - 1]);
+    }
+
+    /// <summary>Mean over H and W: [..., C, H, W] → [..., C].</summary>
+    public static Variable GlobalAvgPool2d(Variable x) => Mean(x, [-2, -1]);
+
+    private static (Pool2dGeometry, int[]) PoolGeometry(string op, Tensor x, int kernel, int stride, int padding)
+    {
+        if (x.Rank < 3) throw new ArgumentException($"{op}: expected [..., C, H, W], got {Tensor.ShapeText(x.Shape)}.");
+        var lead = x.ShapeArray()[..^3];
+        var g = new Pool2dGeometry(Tensor.ElementCount(lead), x.Shape[^3], x.Shape[^2], x.Shape[^1], kernel, stride, padding);
+        g.Validate();
+        return (g, lead);
+    }
+}

@@ -1,10 +1,160 @@
-// Single-precision matrix multiply used by matmul, linear and convolution (placeholder until the packed kernel lands).
+// Single-precision matrix multiply used by matmul, linear and convolution: packed, cache-blocked, multi-threaded.
+using System.Runtime.CompilerServices;
+using static Snn.Kernels.GemmMicroKernel;
+
 namespace Snn.Kernels;
 
-/// <summary>C = op(A)·op(B) + beta·C, row-major; same contract as <see cref="GemmReference"/>.</summary>
-public static class Gemm
+/// <summary>
+/// C = op(A)·op(B) + beta·C, row-major; same contract as <see cref="GemmReference"/> (op(A) [m, k], op(B) [k, n],
+/// C [m, n], lda/ldb/ldc are row strides; beta = 0 never reads C). GotoBLAS/BLIS structure: for each
+/// KC×NC block of op(B) (packed once) and each MC×KC block of op(A) (packed once), the
+/// <see cref="GemmMicroKernel"/> sweeps MR×NR tiles. Threads split C into disjoint row or column ranges and each
+/// runs the same serial algorithm, so every element's summation order is fixed and results are bit-identical for
+/// any thread count. Tiny products skip packing.
+/// </summary>
+public static unsafe class Gemm
 {
+    /// <summary>Depth of a packed block: one B strip (KC×NR floats = 32 KB) is reused from L1 across a whole A block.</summary>
+    internal const int KC = 256;
+
+    /// <summary>Rows of a packed A block (MC×KC floats = 96 KB), sized to stay in the 1 MB L2.</summary>
+    internal const int MC = 96;
+
+    /// <summary>Columns of a packed B block (KC×NC floats = 2 MB), sized for L3.</summary>
+    internal const int NC = 2048;
+
+    /// <summary>Below this many multiply-adds packing costs more than it saves.</summary>
+    internal const long SmallWork = 16 * 16 * 16;
+
+    /// <summary>Each thread gets at least this many multiply-adds; less is not worth a hand-off.</summary>
+    private const long MinWorkPerThread = 1 << 18;
+
+    [ThreadStatic] private static float[]? t_packA, t_packB;
+
     public static void Multiply(bool transposeA, bool transposeB, int m, int n, int k,
         ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, float beta, Span<float> c, int ldc) =>
-        GemmReference.Multiply(transposeA, transposeB, m, n, k, a, lda, b, ldb, beta, c, ldc);
+        Multiply(transposeA, transposeB, m, n, k, a, lda, b, ldb, beta, c, ldc, Parallelism.Threads);
+
+    /// <summary>As the public overload, on at most <paramref name="threads"/> threads (1 inside an outer parallel loop).</summary>
+    internal static void Multiply(bool transposeA, bool transposeB, int m, int n, int k,
+        ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, float beta, Span<float> c, int ldc, int threads)
+    {
+        if (m < 0 || n < 0 || k < 0) throw new ArgumentOutOfRangeException(nameof(m), $"Gemm: negative size m={m}, n={n}, k={k}.");
+        if (m == 0 || n == 0) return;
+        CheckMatrix("A", a.Length, transposeA ? k : m, transposeA ? m : k, lda);
+        CheckMatrix("B", b.Length, transposeB ? n : k, transposeB ? k : n, ldb);
+        CheckMatrix("C", c.Length, m, n, ldc);
+        if (k == 0) { ScaleC(m, n, beta, c, ldc); return; }
+        if ((long)m * n * k <= SmallWork) { GemmSmall(transposeA, transposeB, m, n, k, a, lda, b, ldb, beta, c, ldc); return; }
+
+        fixed (float* pa = a, pb = b, pc = c)
+        {
+            var job = new Job(transposeA, transposeB, k, pa, lda, pb, ldb, beta, pc, ldc);
+            // Split the dimension with more tiles; splitting rows repeats only the cheap B packing per thread.
+            bool splitRows = (m + MR - 1) / MR >= (n + NR - 1) / NR;
+            int unit = splitRows ? MR : NR;
+            int units = ((splitRows ? m : n) + unit - 1) / unit;
+            long workPerUnit = (long)unit * (splitRows ? n : m) * k;
+            int minUnits = (int)Math.Clamp(MinWorkPerThread / workPerUnit, 1, int.MaxValue);
+            int chunks = Math.Min(threads, Math.Max(1, units / minUnits));
+            if (chunks <= 1) { job.Run(0, m, 0, n); return; }
+            int total = splitRows ? m : n;
+            Parallel.For(0, chunks, new ParallelOptions { MaxDegreeOfParallelism = chunks }, t =>
+            {
+                int start = Math.Min(total, (int)((long)units * t / chunks) * unit);
+                int end = Math.Min(total, (int)((long)units * (t + 1) / chunks) * unit);
+                if (splitRows) job.Run(start, end, 0, n); else job.Run(0, m, start, end);
+            });
+        }
+    }
+
+    /// <summary>The operands of one product, as pointers so that worker threads can share them.</summary>
+    private readonly struct Job(bool transposeA, bool transposeB, int k, float* a, int lda, float* b, int ldb,
+        float beta, float* c, int ldc)
+    {
+        /// <summary>Serial blocked GEMM on C[i0..i1, j0..j1].</summary>
+        public void Run(int i0, int i1, int j0, int j1)
+        {
+            float* packA = Aligned(ref t_packA, MC * KC), packB = Aligned(ref t_packB, KC * NC);
+            float* tile = stackalloc float[MR * NR];
+            for (int jc = j0; jc < j1; jc += NC)
+            {
+                int nb = Math.Min(NC, j1 - jc);
+                for (int pc = 0; pc < k; pc += KC)
+                {
+                    int kb = Math.Min(KC, k - pc);
+                    // The first depth block applies beta; later ones add to what the first wrote.
+                    float blockBeta = pc == 0 ? beta : 1f;
+                    GemmPacking.PackB(transposeB, b, ldb, pc, kb, jc, nb, packB);
+                    for (int ic = i0; ic < i1; ic += MC)
+                    {
+                        int mb = Math.Min(MC, i1 - ic);
+                        GemmPacking.PackA(transposeA, a, lda, ic, mb, pc, kb, packA);
+                        for (int jr = 0; jr < nb; jr += NR)
+                            for (int ir = 0; ir < mb; ir += MR)
+                            {
+                                Compute(kb, packA + (long)ir * kb, packB + (long)jr * kb, tile);
+                                Store(tile, Math.Min(MR, mb - ir), Math.Min(NR, nb - jr), blockBeta,
+                                    c + (long)(ic + ir) * ldc + jc + jr, ldc);
+                            }
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>C_tile = tile + beta·C_tile over the valid rows × cols; beta = 0 overwrites without reading.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Store(float* tile, int rows, int cols, float beta, float* c, int ldc)
+    {
+        for (int r = 0; r < rows; r++, tile += NR, c += ldc)
+        {
+            if (cols == NR)
+                GemmStore.Row32(tile, beta, c);
+            else if (beta == 0)
+                for (int j = 0; j < cols; j++) c[j] = tile[j];
+            else
+                for (int j = 0; j < cols; j++) c[j] = tile[j] + beta * c[j];
+        }
+    }
+
+    /// <summary>Unpacked loops for products too small to amortise packing; one thread, ascending k.</summary>
+    private static void GemmSmall(bool transposeA, bool transposeB, int m, int n, int k,
+        ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, float beta, Span<float> c, int ldc)
+    {
+        for (int i = 0; i < m; i++)
+            for (int j = 0; j < n; j++)
+            {
+                float sum = 0;
+                for (int p = 0; p < k; p++)
+                    sum = MathF.FusedMultiplyAdd(transposeA ? a[p * lda + i] : a[i * lda + p],
+                        transposeB ? b[j * ldb + p] : b[p * ldb + j], sum);
+                c[i * ldc + j] = beta == 0 ? sum : sum + beta * c[i * ldc + j];
+            }
+    }
+
+    private static void ScaleC(int m, int n, float beta, Span<float> c, int ldc)
+    {
+        for (int i = 0; i < m; i++)
+        {
+            var row = c.Slice(i * ldc, n);
+            if (beta == 0) row.Clear(); else System.Numerics.Tensors.TensorPrimitives.Multiply(row, beta, row);
+        }
+    }
+
+    private static void CheckMatrix(string name, int length, int rows, int cols, int ld)
+    {
+        if (ld < Math.Max(1, cols) || (rows > 0 && cols > 0 && (long)(rows - 1) * ld + cols > length))
+            throw new ArgumentException($"Gemm: {name} stored as [{rows}, {cols}] with row stride {ld} needs " +
+                $"{(long)(rows - 1) * ld + cols} elements (and stride ≥ {cols}), got {length}.");
+    }
+
+    /// <summary>A 64-byte aligned view into a per-thread pinned buffer, grown once and then reused.</summary>
+    private static float* Aligned(ref float[]? buffer, int count)
+    {
+        if (buffer is null || buffer.Length < count + 16)
+            buffer = GC.AllocateUninitializedArray<float>(count + 16, pinned: true);
+        float* p = (float*)Unsafe.AsPointer(ref buffer[0]);
+        return (float*)(((nint)p + 63) & ~(nint)63);
+    }
 }

@@ -1,0 +1,92 @@
+// The GEMM inner loop: one MR×NR tile of C from a packed A strip and a packed B strip, held in registers.
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+
+namespace Snn.Kernels;
+
+/// <summary>
+/// Register-tile kernels for <see cref="Gemm"/>. A strip is packed as [kc, MR] (MR consecutive row values per k),
+/// a B strip as [kc, NR]; the kernel computes tile = Σ_p A[:, p] ⊗ B[p, :] with one fused multiply-add per element
+/// per p, in ascending p, so every element of C sees the same arithmetic whatever tile, thread or vector width
+/// computes it. That is what makes results bit-identical across thread counts and between the two widths.
+/// </summary>
+internal static unsafe class GemmMicroKernel
+{
+    /// <summary>Rows of C per tile. 6 rows × 2 vectors = 12 accumulators: enough independent FMAs to hide latency.</summary>
+    public const int MR = 6;
+
+    /// <summary>Columns of C per tile: two Vector512 (or four Vector256) of floats.</summary>
+    public const int NR = 32;
+
+    /// <summary>Set by tests to force the Vector256 path on AVX-512 hardware; otherwise chosen from the hardware.</summary>
+    internal static bool UseVector512 = Vector512.IsHardwareAccelerated;
+
+    /// <summary>
+    /// Computes the full MR×NR tile into <paramref name="tile"/> (row stride NR). The caller decides how to combine
+    /// it with C, so this loop stays free of edge and beta logic.
+    /// </summary>
+    public static void Compute(int kc, float* a, float* b, float* tile)
+    {
+        if (UseVector512) Compute512(kc, a, b, tile);
+        else { Compute256Half(kc, a, b, tile); Compute256Half(kc, a, b + 16, tile + 16); }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Compute512(int kc, float* a, float* b, float* tile)
+    {
+        Vector512<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default;
+        Vector512<float> c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
+        for (int p = 0; p < kc; p++)
+        {
+            var b0 = Vector512.Load(b);
+            var b1 = Vector512.Load(b + 16);
+            var a0 = Vector512.Create(a[0]);
+            c00 = Vector512.FusedMultiplyAdd(a0, b0, c00); c01 = Vector512.FusedMultiplyAdd(a0, b1, c01);
+            var a1 = Vector512.Create(a[1]);
+            c10 = Vector512.FusedMultiplyAdd(a1, b0, c10); c11 = Vector512.FusedMultiplyAdd(a1, b1, c11);
+            var a2 = Vector512.Create(a[2]);
+            c20 = Vector512.FusedMultiplyAdd(a2, b0, c20); c21 = Vector512.FusedMultiplyAdd(a2, b1, c21);
+            var a3 = Vector512.Create(a[3]);
+            c30 = Vector512.FusedMultiplyAdd(a3, b0, c30); c31 = Vector512.FusedMultiplyAdd(a3, b1, c31);
+            var a4 = Vector512.Create(a[4]);
+            c40 = Vector512.FusedMultiplyAdd(a4, b0, c40); c41 = Vector512.FusedMultiplyAdd(a4, b1, c41);
+            var a5 = Vector512.Create(a[5]);
+            c50 = Vector512.FusedMultiplyAdd(a5, b0, c50); c51 = Vector512.FusedMultiplyAdd(a5, b1, c51);
+            a += MR;
+            b += NR;
+        }
+        c00.Store(tile); c01.Store(tile + 16); c10.Store(tile + 32); c11.Store(tile + 48);
+        c20.Store(tile + 64); c21.Store(tile + 80); c30.Store(tile + 96); c31.Store(tile + 112);
+        c40.Store(tile + 128); c41.Store(tile + 144); c50.Store(tile + 160); c51.Store(tile + 176);
+    }
+
+    /// <summary>Half a tile (MR×16) with Vector256: 12 accumulators fit the 16 AVX2 registers; called twice.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Compute256Half(int kc, float* a, float* b, float* tile)
+    {
+        Vector256<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default;
+        Vector256<float> c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
+        for (int p = 0; p < kc; p++)
+        {
+            var b0 = Vector256.Load(b);
+            var b1 = Vector256.Load(b + 8);
+            var a0 = Vector256.Create(a[0]);
+            c00 = Vector256.FusedMultiplyAdd(a0, b0, c00); c01 = Vector256.FusedMultiplyAdd(a0, b1, c01);
+            var a1 = Vector256.Create(a[1]);
+            c10 = Vector256.FusedMultiplyAdd(a1, b0, c10); c11 = Vector256.FusedMultiplyAdd(a1, b1, c11);
+            var a2 = Vector256.Create(a[2]);
+            c20 = Vector256.FusedMultiplyAdd(a2, b0, c20); c21 = Vector256.FusedMultiplyAdd(a2, b1, c21);
+            var a3 = Vector256.Create(a[3]);
+            c30 = Vector256.FusedMultiplyAdd(a3, b0, c30); c31 = Vector256.FusedMultiplyAdd(a3, b1, c31);
+            var a4 = Vector256.Create(a[4]);
+            c40 = Vector256.FusedMultiplyAdd(a4, b0, c40); c41 = Vector256.FusedMultiplyAdd(a4, b1, c41);
+            var a5 = Vector256.Create(a[5]);
+            c50 = Vector256.FusedMultiplyAdd(a5, b0, c50); c51 = Vector256.FusedMultiplyAdd(a5, b1, c51);
+            a += MR;
+            b += NR;
+        }
+        c00.Store(tile); c01.Store(tile + 8); c10.Store(tile + 32); c11.Store(tile + 40);
+        c20.Store(tile + 64); c21.Store(tile + 72); c30.Store(tile + 96); c31.Store(tile + 104);
+        c40.Store(tile + 128); c41.Store(tile + 136); c50.Store(tile + 160); c51.Store(tile + 168);
+    }
+}

@@ -1,0 +1,101 @@
+// Copies blocks of op(A) and op(B) into the strip layouts the GEMM micro-kernel streams through.
+using System.Runtime.Intrinsics;
+using static Snn.Kernels.GemmMicroKernel;
+
+namespace Snn.Kernels;
+
+/// <summary>
+/// Packing turns any stride and transpose into unit-stride reads for the micro-kernel and pads ragged edges with
+/// zeros, so the kernel never branches. Padding rows and columns only feed tile positions that are thrown away.
+/// </summary>
+internal static unsafe class GemmPacking
+{
+    /// <summary>
+    /// Packs op(A)[i0 .. i0+rows, p0 .. p0+kc] into ⌈rows/MR⌉ strips of [kc, MR]; strip s starts at dest + s·kc·MR.
+    /// op(A)[i, p] = transposeA ? a[p·lda + i] : a[i·lda + p].
+    /// </summary>
+    public static void PackA(bool transposeA, float* a, int lda, int i0, int rows, int p0, int kc, float* dest)
+    {
+        for (int s = 0; s < rows; s += MR)
+        {
+            int r = Math.Min(MR, rows - s);
+            float* d = dest + (long)s * kc;
+            if (transposeA)
+            {
+                // Row p of A holds op(A)'s column p: the MR values are contiguous.
+                for (int p = 0; p < kc; p++)
+                {
+                    float* src = a + (long)(p0 + p) * lda + i0 + s;
+                    int q = 0;
+                    for (; q < r; q++) d[q] = src[q];
+                    for (; q < MR; q++) d[q] = 0;
+                    d += MR;
+                }
+            }
+            else
+            {
+                // Walk each source row contiguously and scatter with stride MR: reads dominate the cost.
+                for (int q = 0; q < MR; q++)
+                {
+                    if (q < r)
+                    {
+                        float* src = a + (long)(i0 + s + q) * lda + p0;
+                        for (int p = 0; p < kc; p++) d[p * MR + q] = src[p];
+                    }
+                    else
+                        for (int p = 0; p < kc; p++) d[p * MR + q] = 0;
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// Packs op(B)[p0 .. p0+kc, j0 .. j0+cols] into ⌈cols/NR⌉ strips of [kc, NR]; strip s starts at dest + s·kc·NR.
+    /// op(B)[p, j] = transposeB ? b[j·ldb + p] : b[p·ldb + j].
+    /// </summary>
+    public static void PackB(bool transposeB, float* b, int ldb, int p0, int kc, int j0, int cols, float* dest)
+    {
+        for (int s = 0; s < cols; s += NR)
+        {
+            int w = Math.Min(NR, cols - s);
+            float* d = dest + (long)s * kc;
+            if (!transposeB && w == NR)
+            {
+                for (int p = 0; p < kc; p++)
+                {
+                    float* src = b + (long)(p0 + p) * ldb + j0 + s;
+                    Vector256.Store(Vector256.Load(src), d);
+                    Vector256.Store(Vector256.Load(src + 8), d + 8);
+                    Vector256.Store(Vector256.Load(src + 16), d + 16);
+                    Vector256.Store(Vector256.Load(src + 24), d + 24);
+                    d += NR;
+                }
+            }
+            else if (!transposeB)
+            {
+                for (int p = 0; p < kc; p++)
+                {
+                    float* src = b + (long)(p0 + p) * ldb + j0 + s;
+                    int q = 0;
+                    for (; q < w; q++) d[q] = src[q];
+                    for (; q < NR; q++) d[q] = 0;
+                    d += NR;
+                }
+            }
+            else
+            {
+                // Row j of B holds op(B)'s column j: read it contiguously, write with stride NR.
+                for (int q = 0; q < NR; q++)
+                {
+                    if (q < w)
+                    {
+                        float* src = b + (long)(j0 + s + q) * ldb + p0;
+                        for (int p = 0; p < kc; p++) d[p * NR + q] = src[p];
+                    }
+                    else
+                        for (int p = 0; p < kc; p++) d[p * NR + q] = 0;
+                }
+            }
+        }
+    }
+}

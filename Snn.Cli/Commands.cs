@@ -1,11 +1,31 @@
-// Builds the `snn` command tree.
+// Builds the `snn` command tree: train, eval, demo, info, bench.
+using System.CommandLine;
+
 namespace Snn.Cli;
 
 internal static class Commands
 {
     public static int Run(string[] args)
     {
-        Console.Error.WriteLine("snn: no commands yet");
-        return 1;
+        var threads = new Option<int?>("--threads") { Description = "CPU threads for the kernels (default: all cores)", Recursive = true };
+        var root = new RootCommand("SnnNet: train, compress and deploy spiking neural networks in pure .NET.")
+        {
+            TrainCommand.Create(),
+            EvalCommand.Create(),
+            DemoCommand.Create(),
+            InfoCommand.Create(),
+        };
+        root.Options.Add(threads);
+        var parsed = root.Parse(args);
+        if (parsed.GetValue(threads) is int n) Parallelism.Threads = n;
+        try
+        {
+            return parsed.Invoke();
+        }
+        catch (Exception e) when (e is IOException or InvalidDataException or ArgumentException or ArithmeticException or UnauthorizedAccessException)
+        {
+            Console.Error.WriteLine($"snn: {e.Message}");
+            return 2;
+        }
     }
 }

@@ -26,7 +26,9 @@ public sealed class Conv2d : Module, ISynapticLayer
         if (bias) Bias = Parameter("bias", rng.KaimingUniform(fanIn, outChannels));
     }
 
-    public SynapticActivity? LastActivity { get; private set; }
+    public SynapticActivity? Activity { get; private set; }
+
+    public void ClearActivity() => Activity = null;
 
     public override Variable Forward(Variable x)
     {
@@ -35,8 +37,10 @@ public sealed class Conv2d : Module, ISynapticLayer
         {
             int inputs = InChannels * x.Data.Shape[^2] * x.Data.Shape[^1];
             long macs = (long)OutChannels * y.Data.Shape[^2] * y.Data.Shape[^1] * InChannels * Kernel * Kernel;
-            LastActivity = ActivityRecorder.Measure(x.Data, macs, inputs);
+            Record(ActivityRecorder.Measure(x.Data, macs, inputs));
         }
         return y;
     }
+
+    private void Record(SynapticActivity a) => Activity = Activity is null ? a : Activity.Plus(a);
 }

@@ -20,11 +20,15 @@ public sealed class Linear : Module, ISynapticLayer
         if (bias) Bias = Parameter("bias", rng.KaimingUniform(inFeatures, outFeatures));
     }
 
-    public SynapticActivity? LastActivity { get; private set; }
+    public SynapticActivity? Activity { get; private set; }
+
+    public void ClearActivity() => Activity = null;
 
     public override Variable Forward(Variable x)
     {
-        if (ActivityRecorder.IsRecording) LastActivity = ActivityRecorder.Measure(x.Data, (long)InFeatures * OutFeatures, InFeatures);
+        if (ActivityRecorder.IsRecording) Record(ActivityRecorder.Measure(x.Data, (long)InFeatures * OutFeatures, InFeatures));
         return F.Linear(x, Weight, Bias);
     }
+
+    private void Record(SynapticActivity a) => Activity = Activity is null ? a : Activity.Plus(a);
 }

@@ -13,12 +13,19 @@ public sealed record SynapticActivity(long MacsPerSampleStep, int InputsPerSampl
 
     /// <summary>Σ over sample-steps of the fraction of inputs that are non-zero (the firing rate for spikes).</summary>
     public double RateSum => InputsPerSampleStep == 0 ? 0 : Nonzeros / InputsPerSampleStep;
+
+    /// <summary>Adds another forward pass of the same layer (binary only if both were).</summary>
+    public SynapticActivity Plus(SynapticActivity other) =>
+        this with { Binary = Binary && other.Binary, Nonzeros = Nonzeros + other.Nonzeros, InputElements = InputElements + other.InputElements };
 }
 
 /// <summary>A layer whose operations are counted as synaptic operations.</summary>
 public interface ISynapticLayer
 {
-    SynapticActivity? LastActivity { get; }
+    /// <summary>Activity summed over every forward pass since <see cref="ClearActivity"/>, while recording was on.</summary>
+    SynapticActivity? Activity { get; }
+
+    void ClearActivity();
 }
 
 /// <summary>Switches activity recording on for a scope (evaluation for the metrics table); off costs nothing.</summary>

@@ -1,6 +1,7 @@
 // The convolutional SNN of SpikingJelly's Fashion-MNIST example, and of ../shared/interop.
 using Snn.Autograd;
 using Snn.Layers.Neurons;
+using Snn.Layers.Training;
 
 namespace Snn.Layers.Models;
 
@@ -14,6 +15,7 @@ public sealed class Csnn : SpikingClassifier
 {
     private readonly (Conv2d conv, BatchNorm bn, SpikingNeuron neuron, MaxPool2d pool)[] _stages;
     private readonly Linear _fc;
+    private readonly Rng _poissonRng = new(12345);
 
     public Csnn(Architecture architecture, ulong seed = 0) : base(architecture)
     {
@@ -44,7 +46,7 @@ public sealed class Csnn : SpikingClassifier
         var (conv1, bn1, _, _) = _stages[0];
         Variable x = Architecture.Encoding == "direct"
             ? F.RepeatTime(bn1.Forward(conv1.Forward(images)), TimeSteps)
-            : bn1.Forward(conv1.Forward(Variable.Constant(Training.Encoders.Poisson(images.Data, TimeSteps, _poissonRng))));
+            : bn1.Forward(conv1.Forward(Variable.Constant(Encoders.Poisson(images.Data, TimeSteps, _poissonRng))));
         for (int i = 0; i < _stages.Length; i++)
         {
             var (conv, bn, neuron, pool) = _stages[i];
@@ -53,6 +55,4 @@ public sealed class Csnn : SpikingClassifier
         }
         return _fc.Forward(F.Flatten(x, 2));
     }
-
-    private readonly Rng _poissonRng = new(12345);
 }

@@ -1,0 +1,23 @@
+// The settings of a training run, saved in checkpoints so a resumed run continues with the same ones.
+namespace Snn.Layers.Training;
+
+/// <summary>Hyper-parameters of <see cref="Trainer"/>. Optimizer: "adam", "adamw" or "sgd" (momentum 0.9).</summary>
+public sealed record TrainOptions(
+    int Epochs = 10,
+    int BatchSize = 64,
+    float LearningRate = 1e-3f,
+    string Optimizer = "adam",
+    float WeightDecay = 0f,
+    float LabelSmoothing = 0f,
+    double ClipNorm = 0,
+    int WarmupEpochs = 0,
+    ulong Seed = 0)
+{
+    public void Validate()
+    {
+        if (Epochs < 1) throw new ArgumentException($"epochs must be ≥ 1, got {Epochs}.");
+        if (BatchSize < 1) throw new ArgumentException($"batch must be ≥ 1, got {BatchSize}.");
+        if (!(LearningRate > 0)) throw new ArgumentException($"lr must be > 0, got {LearningRate}.");
+        if (Optimizer is not ("adam" or "adamw" or "sgd")) throw new ArgumentException($"optimizer must be adam, adamw or sgd, got '{Optimizer}'.");
+    }
+}

@@ -60,13 +60,13 @@ public sealed class CpuBackend : ITensorBackend
     public void NeuronForward(Tensor input, in NeuronSpec spec, Tensor spikes, Tensor charged)
     {
         CheckLengths("NeuronForward", input, spikes, charged);
-        NeuronReference.Forward(input.Span, input.Shape[0], spec, spikes.Span, charged.Span);
+        NeuronKernel.Forward(input.Span, input.Shape[0], spec, spikes.Span, charged.Span);
     }
 
     public void NeuronBackward(Tensor gradSpikes, Tensor charged, in NeuronSpec spec, Tensor gradInput)
     {
         CheckLengths("NeuronBackward", gradSpikes, charged, gradInput);
-        NeuronReference.Backward(gradSpikes.Span, charged.Span, charged.Shape[0], spec, gradInput.Span);
+        NeuronKernel.Backward(gradSpikes.Span, charged.Span, charged.Shape[0], spec, gradInput.Span);
     }
 
     internal static void CheckLengths(string op, Tensor a, Tensor b, Tensor destination)

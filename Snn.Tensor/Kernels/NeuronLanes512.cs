@@ -1,0 +1,81 @@
+// The Vector512 body of NeuronKernel: 16 neurons per register, the membrane kept in a register across all time steps.
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+
+namespace Snn.Kernels;
+
+/// <summary>
+/// Runs neurons [start, end) (a multiple of 16 long) of a time-major [T, n] problem. Every line repeats the float
+/// operations of <see cref="NeuronReference"/> in the same order, so forward results are bit-identical to it.
+/// Spans are checked by <see cref="NeuronKernel"/>; here the loads are unchecked.
+/// </summary>
+internal static class NeuronLanes512
+{
+    public static void Forward(ReadOnlySpan<float> input, int n, int timeSteps, in NeuronSpec spec,
+        Span<float> spikes, Span<float> charged, int start, int end)
+    {
+        ref float x0 = ref MemoryMarshal.GetReference(input);
+        ref float s0 = ref MemoryMarshal.GetReference(spikes);
+        ref float h0 = ref MemoryMarshal.GetReference(charged);
+        var vth = Vector512.Create(spec.VThreshold);
+        var vReset = Vector512.Create(spec.VReset ?? 0f);
+        var tau = Vector512.Create(spec.Tau);
+        var decay = Vector512.Create(spec.Decay);
+        var one = Vector512<float>.One;
+        NeuronModel model = spec.Model;
+        bool decayInput = spec.DecayInput, strict = spec.FireStrict, soft = spec.VReset is null;
+        for (int i = start; i < end; i += 16)
+        {
+            var v = vReset;
+            for (int t = 0; t < timeSteps; t++)
+            {
+                nuint k = (nuint)((long)t * n + i);
+                var x = Vector512.LoadUnsafe(ref x0, k);
+                var h = model switch
+                {
+                    NeuronModel.If => v + x,
+                    NeuronModel.Lif when decayInput => v + (x - (v - vReset)) / tau,
+                    NeuronModel.Lif => v - (v - vReset) / tau + x,
+                    _ => decay * v + x,
+                };
+                var s = (strict ? Vector512.GreaterThan(h, vth) : Vector512.GreaterThanOrEqual(h, vth)) & one;
+                s.StoreUnsafe(ref s0, k);
+                h.StoreUnsafe(ref h0, k);
+                v = soft ? h - s * vth : h * (one - s) + vReset * s;
+            }
+        }
+    }
+
+    public static void Backward(ReadOnlySpan<float> gradSpikes, ReadOnlySpan<float> charged, int n, int timeSteps,
+        in NeuronSpec spec, Span<float> gradInput, int start, int end)
+    {
+        ref float gs0 = ref MemoryMarshal.GetReference(gradSpikes);
+        ref float h0 = ref MemoryMarshal.GetReference(charged);
+        ref float gx0 = ref MemoryMarshal.GetReference(gradInput);
+        var vth = Vector512.Create(spec.VThreshold);
+        var vReset = Vector512.Create(spec.VReset ?? 0f);
+        var one = Vector512<float>.One;
+        (float dhdxScalar, float dhdvScalar) = NeuronReference.ChargeSlopes(spec);
+        var dhdx = Vector512.Create(dhdxScalar);
+        var dhdv = Vector512.Create(dhdvScalar);
+        var surrogate = new SurrogateLanes(spec.Surrogate);
+        bool strict = spec.FireStrict, soft = spec.VReset is null, detach = spec.DetachReset;
+        for (int i = start; i < end; i += 16)
+        {
+            var gv = Vector512<float>.Zero;
+            for (int t = timeSteps - 1; t >= 0; t--)
+            {
+                nuint k = (nuint)((long)t * n + i);
+                var h = Vector512.LoadUnsafe(ref h0, k);
+                var s = (strict ? Vector512.GreaterThan(h, vth) : Vector512.GreaterThanOrEqual(h, vth)) & one;
+                var sg = surrogate.Gradient(h - vth);
+                var resetSlope = soft
+                    ? (detach ? one : one - vth * sg)
+                    : (detach ? one - s : one - s + (vReset - h) * sg);
+                var gh = Vector512.LoadUnsafe(ref gs0, k) * sg + gv * resetSlope;
+                (gh * dhdx).StoreUnsafe(ref gx0, k);
+                gv = gh * dhdv;
+            }
+        }
+    }
+}

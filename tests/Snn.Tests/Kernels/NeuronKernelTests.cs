@@ -1,0 +1,145 @@
+// The fused neuron kernel against the scalar reference, over every neuron setting, width and thread count.
+using Snn.Backends;
+using Snn.Kernels;
+
+namespace Snn.Tests.Kernels;
+
+public class NeuronKernelTests
+{
+    private const int TimeSteps = 6;
+    private static readonly int[] NeuronCounts = [1, 17, 1000];
+
+    /// <summary>Every charge equation × reset × detach × strictness × surrogate, 128 settings.</summary>
+    public static TheoryData<string> Settings()
+    {
+        var data = new TheoryData<string>();
+        foreach (var spec in AllSpecs()) data.Add(Describe(spec));
+        return data;
+    }
+
+    private static IEnumerable<NeuronSpec> AllSpecs()
+    {
+        Surrogate[] surrogates = [Surrogate.ATan(), Surrogate.Sigmoid(), Surrogate.Rectangle(), Surrogate.DSpike()];
+        NeuronSpec[] models =
+        [
+            NeuronSpec.If(),
+            NeuronSpec.Lif(tau: 2f, decayInput: true),
+            NeuronSpec.Lif(tau: 3f, decayInput: false),
+            NeuronSpec.DecayLif(decay: 0.25f),
+        ];
+        foreach (var model in models)
+            foreach (float? vReset in new float?[] { 0f, null })
+                foreach (bool detach in new[] { true, false })
+                    foreach (bool strict in new[] { false, true })
+                        foreach (var surrogate in surrogates)
+                            yield return model with { VReset = vReset, DetachReset = detach, FireStrict = strict, Surrogate = surrogate };
+    }
+
+    private static string Describe(NeuronSpec s) =>
+        $"{s.Model}|{s.DecayInput}|{s.VReset?.ToString() ?? "soft"}|{s.DetachReset}|{s.FireStrict}|{s.Surrogate.Kind}";
+
+    private static NeuronSpec Parse(string name) => AllSpecs().Single(s => Describe(s) == name);
+
+    /// <summary>Inputs drawn so that many charges land exactly on the threshold (x = v_th, or x = v_th·tau through 1/tau).</summary>
+    private static float[] Inputs(NeuronSpec spec, int n, int seed)
+    {
+        var random = new Random(seed);
+        float[] exact = [spec.VThreshold, spec.VThreshold * spec.Tau, 0f, -spec.VThreshold];
+        var x = new float[TimeSteps * n];
+        for (int k = 0; k < x.Length; k++)
+            x[k] = random.Next(3) == 0 ? exact[random.Next(exact.Length)] : (float)(random.NextDouble() * 3 - 1);
+        return x;
+    }
+
+    [Theory]
+    [MemberData(nameof(Settings))]
+    public void Forward_IsBitIdenticalToReference_ForEveryWidthAndOddSizes(string setting)
+    {
+        var spec = Parse(setting);
+        foreach (int n in NeuronCounts)
+        {
+            float[] x = Inputs(spec, n, n);
+            var (wantS, wantH) = (new float[x.Length], new float[x.Length]);
+            NeuronReference.Forward(x, TimeSteps, spec, wantS, wantH);
+            if (n == 1000) Assert.Contains(wantH, h => h == spec.VThreshold);
+            foreach (int lanes in new[] { 16, 8, NeuronKernel.PreferredLanes })
+            {
+                var (s, h) = (new float[x.Length], new float[x.Length]);
+                NeuronKernel.Forward(x, TimeSteps, spec, s, h, lanes);
+                Assert.Equal(wantS, s);
+                Assert.Equal(wantH, h);
+            }
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Settings))]
+    public void Backward_MatchesReference_Within1e5_ForEveryWidthAndOddSizes(string setting)
+    {
+        var spec = Parse(setting);
+        foreach (int n in NeuronCounts)
+        {
+            float[] x = Inputs(spec, n, n + 1);
+            var (s, h) = (new float[x.Length], new float[x.Length]);
+            NeuronReference.Forward(x, TimeSteps, spec, s, h);
+            var random = new Random(n);
+            float[] gradSpikes = Enumerable.Range(0, x.Length).Select(_ => (float)(random.NextDouble() * 2 - 1)).ToArray();
+            var want = new float[x.Length];
+            NeuronReference.Backward(gradSpikes, h, TimeSteps, spec, want);
+            foreach (int lanes in new[] { 16, 8, NeuronKernel.PreferredLanes })
+            {
+                var got = new float[x.Length];
+                NeuronKernel.Backward(gradSpikes, h, TimeSteps, spec, got, lanes);
+                for (int k = 0; k < want.Length; k++)
+                    Assert.True(Math.Abs(got[k] - want[k]) <= 1e-5 * (1 + Math.Abs(want[k])), $"lanes {lanes}, n {n}, k {k}: {got[k]} vs {want[k]}");
+            }
+        }
+    }
+
+    [Fact]
+    public void Results_AreBitIdentical_OnOneAndTwoThreads()
+    {
+        var spec = NeuronSpec.Lif(surrogate: Surrogate.Sigmoid());
+        int n = 100_003;
+        float[] x = Inputs(spec, n, 7);
+        float[] gradSpikes = Inputs(spec, n, 8);
+        int saved = Parallelism.Threads;
+        try
+        {
+            var runs = new List<float[]>();
+            foreach (int threads in new[] { 1, 2 })
+            {
+                Parallelism.Threads = threads;
+                var (s, h, gx) = (new float[x.Length], new float[x.Length], new float[x.Length]);
+                NeuronKernel.Forward(x, TimeSteps, spec, s, h);
+                NeuronKernel.Backward(gradSpikes, h, TimeSteps, spec, gx);
+                runs.Add([.. s, .. h, .. gx]);
+            }
+            Assert.Equal(runs[0], runs[1]);
+        }
+        finally { Parallelism.Threads = saved; }
+    }
+
+    [Fact]
+    public void CpuBackend_NeuronForwardBackward_EqualTheKernel()
+    {
+        var spec = NeuronSpec.DecayLif();
+        float[] x = Inputs(spec, 33, 3);
+        var backend = new CpuBackend();
+        var (s, h, gx) = (Tensor.Zeros(TimeSteps, 33), Tensor.Zeros(TimeSteps, 33), Tensor.Zeros(TimeSteps, 33));
+        backend.NeuronForward(new Tensor(x, TimeSteps, 33), spec, s, h);
+        backend.NeuronBackward(Tensor.Ones(TimeSteps, 33), h, spec, gx);
+        var (wantS, wantH, wantGx) = (new float[x.Length], new float[x.Length], new float[x.Length]);
+        NeuronKernel.Forward(x, TimeSteps, spec, wantS, wantH);
+        NeuronKernel.Backward(Enumerable.Repeat(1f, x.Length).ToArray(), wantH, TimeSteps, spec, wantGx);
+        Assert.Equal(wantS, s.ToArray());
+        Assert.Equal(wantGx, gx.ToArray());
+    }
+
+    [Fact]
+    public void Forward_ThrowsWhenLengthDoesNotSplitIntoTimeSteps()
+    {
+        var ex = Assert.Throws<ArgumentException>(() => NeuronKernel.Forward(new float[10], 3, NeuronSpec.Lif(), new float[10], new float[10]));
+        Assert.Contains("3 time steps", ex.Message);
+    }
+}

@@ -11,7 +11,11 @@ public static partial class F
     /// [T, ...] of 0/1. Saves only the charged membrane h [T, ...] for backward, where the surrogate in
     /// <paramref name="spec"/> stands in for the step function's derivative (see <see cref="NeuronReference"/>).
     /// </summary>
-    public static Variable Neuron(Variable x, NeuronSpec spec)
+    /// <param name="membrane">
+    /// Optional carried state [n] (n = elements per step): v before the first step, overwritten with v after the
+    /// last. Gradients do not flow into earlier calls (truncated backpropagation through time).
+    /// </param>
+    public static Variable Neuron(Variable x, NeuronSpec spec, Tensor? membrane = null)
     {
         spec.Validate();
         if (x.Data.Rank < 2) throw new ArgumentException($"Neuron: input must be [T, ...] with rank ≥ 2, got {Tensor.ShapeText(x.Data.Shape)}.");
@@ -19,7 +23,7 @@ public static partial class F
         var input = x.Data.Contiguous().Reshape(timeSteps, -1);
         var spikes = Tensor.Zeros(input.ShapeArray());
         var charged = Tensor.Zeros(input.ShapeArray());
-        Backend.Current.NeuronForward(input, spec, spikes, charged);
+        Backend.Current.NeuronForward(input, spec, spikes, charged, membrane);
         var shape = x.Data.ShapeArray();
         return Variable.FromOp(spikes.Reshape(shape), [x], gy =>
         {

@@ -11,7 +11,16 @@ namespace Snn.Layers.Neurons;
 /// </summary>
 public class SpikingNeuron(NeuronSpec spec) : Module
 {
+    private Tensor? _membrane;
+
     public NeuronSpec Spec { get; protected set; } = spec;
+
+    /// <summary>
+    /// When true, the membrane potential left after one forward pass is where the next one starts, so a sequence
+    /// can be fed step by step ([1, N, ...] at a time) and give the same spikes as feeding all T steps at once.
+    /// <see cref="Module.ResetState"/> returns every neuron to rest. When false (default) every call starts at rest.
+    /// </summary>
+    public bool CarryState { get; set; }
 
     /// <summary>Fraction of (neuron, step) pairs that fired in the last forward pass.</summary>
     public double LastFiringRate { get; private set; }
@@ -35,7 +44,19 @@ public class SpikingNeuron(NeuronSpec spec) : Module
         return spikes;
     }
 
-    protected virtual Variable Fire(Variable x) => F.Neuron(x, Spec);
+    protected virtual Variable Fire(Variable x)
+    {
+        if (!CarryState) return F.Neuron(x, Spec);
+        int perStep = x.Data.Length / x.Data.Shape[0];
+        if (_membrane is null || _membrane.Length != perStep) _membrane = Tensor.Full(Spec.VReset ?? 0f, perStep);
+        return F.Neuron(x, Spec, _membrane);
+    }
+
+    public override void ResetState()
+    {
+        _membrane = null;
+        base.ResetState();
+    }
 
     private void Record(Tensor spikes)
     {

@@ -57,10 +57,10 @@ public sealed class CpuBackend : ITensorBackend
         }
     }
 
-    public void NeuronForward(Tensor input, in NeuronSpec spec, Tensor spikes, Tensor charged)
+    public void NeuronForward(Tensor input, in NeuronSpec spec, Tensor spikes, Tensor charged, Tensor? membrane = null)
     {
         CheckLengths("NeuronForward", input, spikes, charged);
-        NeuronKernel.Forward(input.Span, input.Shape[0], spec, spikes.Span, charged.Span);
+        NeuronKernel.Forward(input.Span, input.Shape[0], spec, spikes.Span, charged.Span, membrane is null ? default : membrane.Span);
     }
 
     public void NeuronBackward(Tensor gradSpikes, Tensor charged, in NeuronSpec spec, Tensor gradInput)

@@ -34,8 +34,10 @@ public interface ITensorBackend
     /// <summary>
     /// Multi-step spiking neuron forward over time. input [T, n]; writes spikes [T, n] and the membrane potential
     /// after charging and before reset, h [T, n], which is all that <see cref="NeuronBackward"/> needs.
+    /// <paramref name="membrane"/> [n], when given, is v before the first step and receives v after the last, so
+    /// a sequence can be fed in pieces (state carried across calls; no gradient flows through it).
     /// </summary>
-    void NeuronForward(Tensor input, in NeuronSpec spec, Tensor spikes, Tensor charged);
+    void NeuronForward(Tensor input, in NeuronSpec spec, Tensor spikes, Tensor charged, Tensor? membrane = null);
 
     /// <summary>Gradient of the loss w.r.t. the input current, from ∂L/∂spikes and the saved h. All [T, n].</summary>
     void NeuronBackward(Tensor gradSpikes, Tensor charged, in NeuronSpec spec, Tensor gradInput);

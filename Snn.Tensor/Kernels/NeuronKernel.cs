@@ -17,30 +17,36 @@ public static class NeuronKernel
     internal static int PreferredLanes =>
         Vector512.IsHardwareAccelerated ? 16 : Vector256.IsHardwareAccelerated ? 8 : 1;
 
-    /// <summary>input [T, n] → spikes [T, n], charged h [T, n].</summary>
-    public static void Forward(ReadOnlySpan<float> input, int timeSteps, in NeuronSpec spec, Span<float> spikes, Span<float> charged) =>
-        Forward(input, timeSteps, spec, spikes, charged, PreferredLanes);
+    /// <summary>
+    /// input [T, n] → spikes [T, n], charged h [T, n]. <paramref name="membrane"/> [n], when not empty, holds v
+    /// before the first step and receives v after the last (state carried between calls); empty = start at rest.
+    /// </summary>
+    public static void Forward(ReadOnlySpan<float> input, int timeSteps, in NeuronSpec spec, Span<float> spikes, Span<float> charged, Span<float> membrane = default) =>
+        Forward(input, timeSteps, spec, spikes, charged, membrane, PreferredLanes);
 
     /// <summary>∂L/∂spikes [T, n] and charged h [T, n] → ∂L/∂input [T, n].</summary>
     public static void Backward(ReadOnlySpan<float> gradSpikes, ReadOnlySpan<float> charged, int timeSteps, in NeuronSpec spec, Span<float> gradInput) =>
         Backward(gradSpikes, charged, timeSteps, spec, gradInput, PreferredLanes);
 
-    internal static unsafe void Forward(ReadOnlySpan<float> input, int timeSteps, in NeuronSpec spec, Span<float> spikes, Span<float> charged, int lanes)
+    internal static unsafe void Forward(ReadOnlySpan<float> input, int timeSteps, in NeuronSpec spec, Span<float> spikes, Span<float> charged, Span<float> membrane, int lanes)
     {
         int n = Neurons("Forward", timeSteps, input.Length, spikes.Length, charged.Length);
+        if (!membrane.IsEmpty && membrane.Length != n)
+            throw new ArgumentException($"NeuronKernel.Forward: membrane has {membrane.Length} values for {n} neurons.");
         NeuronSpec sp = spec;
-        int length = input.Length;
-        fixed (float* px = input, ps = spikes, ph = charged)
+        int length = input.Length, stateLength = membrane.Length;
+        fixed (float* px = input, ps = spikes, ph = charged, pm = membrane)
         {
-            float* x = px, s = ps, h = ph;
+            float* x = px, s = ps, h = ph, m = pm;
             SplitBlocks(n, timeSteps, lanes, (start, end, vectorEnd) =>
             {
                 var xs = new ReadOnlySpan<float>(x, length);
                 var ss = new Span<float>(s, length);
                 var hs = new Span<float>(h, length);
-                if (lanes == 16) NeuronLanes512.Forward(xs, n, timeSteps, sp, ss, hs, start, vectorEnd);
-                else if (lanes == 8) NeuronLanes256.Forward(xs, n, timeSteps, sp, ss, hs, start, vectorEnd);
-                ForwardScalar(xs, n, timeSteps, sp, ss, hs, vectorEnd, end);
+                var ms = new Span<float>(m, stateLength);
+                if (lanes == 16) NeuronLanes512.Forward(xs, n, timeSteps, sp, ss, hs, ms, start, vectorEnd);
+                else if (lanes == 8) NeuronLanes256.Forward(xs, n, timeSteps, sp, ss, hs, ms, start, vectorEnd);
+                ForwardScalar(xs, n, timeSteps, sp, ss, hs, ms, vectorEnd, end);
             });
         }
     }
@@ -88,12 +94,12 @@ public static class NeuronKernel
     }
 
     /// <summary>The reference loop restricted to neurons [start, end): the tail that does not fill a register.</summary>
-    private static void ForwardScalar(ReadOnlySpan<float> input, int n, int timeSteps, in NeuronSpec spec, Span<float> spikes, Span<float> charged, int start, int end)
+    private static void ForwardScalar(ReadOnlySpan<float> input, int n, int timeSteps, in NeuronSpec spec, Span<float> spikes, Span<float> charged, Span<float> membrane, int start, int end)
     {
         float vReset = spec.VReset ?? 0f;
         for (int i = start; i < end; i++)
         {
-            float v = vReset;
+            float v = membrane.IsEmpty ? vReset : membrane[i];
             for (int t = 0; t < timeSteps; t++)
             {
                 int k = t * n + i;
@@ -103,6 +109,7 @@ public static class NeuronKernel
                 charged[k] = h;
                 v = NeuronReference.Reset(spec, h, s, vReset);
             }
+            if (!membrane.IsEmpty) membrane[i] = v;
         }
     }
 

@@ -12,8 +12,10 @@ namespace Snn.Kernels;
 internal static class NeuronLanes256
 {
     public static void Forward(ReadOnlySpan<float> input, int n, int timeSteps, in NeuronSpec spec,
-        Span<float> spikes, Span<float> charged, int start, int end)
+        Span<float> spikes, Span<float> charged, Span<float> membrane, int start, int end)
     {
+        bool carry = !membrane.IsEmpty;
+        ref float m0 = ref MemoryMarshal.GetReference(membrane);
         ref float x0 = ref MemoryMarshal.GetReference(input);
         ref float s0 = ref MemoryMarshal.GetReference(spikes);
         ref float h0 = ref MemoryMarshal.GetReference(charged);
@@ -26,7 +28,7 @@ internal static class NeuronLanes256
         bool decayInput = spec.DecayInput, strict = spec.FireStrict, soft = spec.VReset is null;
         for (int i = start; i < end; i += 8)
         {
-            var v = vReset;
+            var v = carry ? Vector256.LoadUnsafe(ref m0, (nuint)i) : vReset;
             for (int t = 0; t < timeSteps; t++)
             {
                 nuint k = (nuint)((long)t * n + i);
@@ -43,6 +45,7 @@ internal static class NeuronLanes256
                 h.StoreUnsafe(ref h0, k);
                 v = soft ? h - s * vth : h * (one - s) + vReset * s;
             }
+            if (carry) v.StoreUnsafe(ref m0, (nuint)i);
         }
     }
 

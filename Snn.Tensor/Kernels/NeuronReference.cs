@@ -12,13 +12,14 @@ namespace Snn.Kernels;
 /// </summary>
 public static class NeuronReference
 {
-    public static void Forward(ReadOnlySpan<float> input, int timeSteps, in NeuronSpec spec, Span<float> spikes, Span<float> charged)
+    /// <summary>Membrane [n], when given, is v before the first step (in) and after the last (out); empty = at rest.</summary>
+    public static void Forward(ReadOnlySpan<float> input, int timeSteps, in NeuronSpec spec, Span<float> spikes, Span<float> charged, Span<float> membrane = default)
     {
         int n = input.Length / timeSteps;
         float vReset = spec.VReset ?? 0f;
         for (int i = 0; i < n; i++)
         {
-            float v = vReset;
+            float v = membrane.IsEmpty ? vReset : membrane[i];
             for (int t = 0; t < timeSteps; t++)
             {
                 int k = t * n + i;
@@ -28,6 +29,7 @@ public static class NeuronReference
                 charged[k] = h;
                 v = Reset(spec, h, s, vReset);
             }
+            if (!membrane.IsEmpty) membrane[i] = v;
         }
     }
 

@@ -65,7 +65,7 @@ public class NeuronKernelTests
             foreach (int lanes in new[] { 16, 8, NeuronKernel.PreferredLanes })
             {
                 var (s, h) = (new float[x.Length], new float[x.Length]);
-                NeuronKernel.Forward(x, TimeSteps, spec, s, h, lanes);
+                NeuronKernel.Forward(x, TimeSteps, spec, s, h, default, lanes);
                 Assert.Equal(wantS, s);
                 Assert.Equal(wantH, h);
             }

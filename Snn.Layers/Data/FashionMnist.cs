@@ -52,6 +52,10 @@ public sealed class FashionMnist
     public static FashionMnist Load(string? directory = null) =>
         Load(Locate(directory, SystemDirectory, [AppContext.BaseDirectory, Directory.GetCurrentDirectory()]));
 
+    /// <summary>The small subset shipped in the repo, even when the full set is installed (tests, quick demos).</summary>
+    public static FashionMnist LoadShippedSubset() =>
+        Load(Locate(null, Path.Combine(Path.GetTempPath(), "no-system-fashion-mnist"), [AppContext.BaseDirectory, Directory.GetCurrentDirectory()]));
+
     internal static FashionMnist Load(DataLocation location)
     {
         var train = LoadSplit(location.Files[0], location.Files[1]);

@@ -80,9 +80,12 @@ public static unsafe class Gemm
             for (int jc = j0; jc < j1; jc += NC)
             {
                 int nb = Math.Min(NC, j1 - jc);
-                for (int pc = 0; pc < k; pc += KC)
+                // Equal depth blocks (288 → 144 + 144, not 256 + 32): a thin last block would pay the tile
+                // store for little arithmetic.
+                int depth = (k + (k + KC - 1) / KC - 1) / ((k + KC - 1) / KC);
+                for (int pc = 0; pc < k; pc += depth)
                 {
-                    int kb = Math.Min(KC, k - pc);
+                    int kb = Math.Min(depth, k - pc);
                     // The first depth block applies beta; later ones add to what the first wrote.
                     float blockBeta = pc == 0 ? beta : 1f;
                     GemmPacking.PackB(transposeB, b, ldb, pc, kb, jc, nb, packB);

@@ -34,17 +34,20 @@ internal static unsafe class GemmPacking
             }
             else
             {
-                // Walk each source row contiguously and scatter with stride MR: reads dominate the cost.
-                for (int q = 0; q < MR; q++)
+                // Six source rows advance together so the packed strip is written sequentially.
+                if (r == MR)
                 {
-                    if (q < r)
+                    float* r0 = a + (long)(i0 + s) * lda + p0;
+                    float* r1 = r0 + lda, r2 = r1 + lda, r3 = r2 + lda, r4 = r3 + lda, r5 = r4 + lda;
+                    for (int p = 0; p < kc; p++, d += MR)
                     {
-                        float* src = a + (long)(i0 + s + q) * lda + p0;
-                        for (int p = 0; p < kc; p++) d[p * MR + q] = src[p];
+                        d[0] = r0[p]; d[1] = r1[p]; d[2] = r2[p]; d[3] = r3[p]; d[4] = r4[p]; d[5] = r5[p];
                     }
-                    else
-                        for (int p = 0; p < kc; p++) d[p * MR + q] = 0;
                 }
+                else
+                    for (int p = 0; p < kc; p++, d += MR)
+                        for (int q = 0; q < MR; q++)
+                            d[q] = q < r ? a[(long)(i0 + s + q) * lda + p0 + p] : 0;
             }
         }
     }

@@ -15,7 +15,7 @@ namespace Snn.Kernels;
 public static unsafe class Conv2dKernel
 {
     /// <summary>Columns a group's GEMM aims for: wide enough to amortise packing, small enough to stay in L2.</summary>
-    private const int TargetColumns = 1024;
+    private const int TargetColumns = 512;
 
     [ThreadStatic] private static float[]? t_columns, t_rows;
 

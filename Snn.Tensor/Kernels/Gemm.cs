@@ -10,7 +10,8 @@ namespace Snn.Kernels;
 /// KC×NC block of op(B) (packed once) and each MC×KC block of op(A) (packed once), the
 /// <see cref="GemmMicroKernel"/> sweeps MR×NR tiles. Threads split C into disjoint row or column ranges and each
 /// runs the same serial algorithm, so every element's summation order is fixed and results are bit-identical for
-/// any thread count. Tiny products skip packing.
+/// any thread count. Tiny products skip packing. Hot loops are marked AggressiveOptimization: the tiered JIT would
+/// otherwise run the first few dozen calls in unoptimised code, several times slower.
 /// </summary>
 public static unsafe class Gemm
 {
@@ -73,6 +74,7 @@ public static unsafe class Gemm
         float beta, float* c, int ldc)
     {
         /// <summary>Serial blocked GEMM on C[i0..i1, j0..j1].</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void Run(int i0, int i1, int j0, int j1)
         {
             float* packA = Aligned(ref t_packA, MC * KC), packB = Aligned(ref t_packB, KC * NC);
@@ -122,6 +124,7 @@ public static unsafe class Gemm
     }
 
     /// <summary>Unpacked loops for products too small to amortise packing; one thread, ascending k.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void GemmSmall(bool transposeA, bool transposeB, int m, int n, int k,
         ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, float beta, Span<float> c, int ldc)
     {

@@ -1,6 +1,7 @@
 // Copies blocks of op(A) and op(B) into the strip layouts the GEMM micro-kernel streams through.
 using System.Runtime.Intrinsics;
 using static Snn.Kernels.GemmMicroKernel;
+using System.Runtime.CompilerServices;
 
 namespace Snn.Kernels;
 
@@ -14,6 +15,7 @@ internal static unsafe class GemmPacking
     /// Packs op(A)[i0 .. i0+rows, p0 .. p0+kc] into ⌈rows/MR⌉ strips of [kc, MR]; strip s starts at dest + s·kc·MR.
     /// op(A)[i, p] = transposeA ? a[p·lda + i] : a[i·lda + p].
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void PackA(bool transposeA, float* a, int lda, int i0, int rows, int p0, int kc, float* dest)
     {
         for (int s = 0; s < rows; s += MR)
@@ -56,6 +58,7 @@ internal static unsafe class GemmPacking
     /// Packs op(B)[p0 .. p0+kc, j0 .. j0+cols] into ⌈cols/NR⌉ strips of [kc, NR]; strip s starts at dest + s·kc·NR.
     /// op(B)[p, j] = transposeB ? b[j·ldb + p] : b[p·ldb + j].
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void PackB(bool transposeB, float* b, int ldb, int p0, int kc, int j0, int cols, float* dest)
     {
         for (int s = 0; s < cols; s += NR)

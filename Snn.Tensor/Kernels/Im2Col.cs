@@ -1,4 +1,6 @@
 // Unfolds one image into the patch matrix that turns convolution into a GEMM, and folds gradients back.
+using System.Runtime.CompilerServices;
+
 namespace Snn.Kernels;
 
 /// <summary>
@@ -11,6 +13,7 @@ internal static class Im2Col
     /// image [C, H, W] → col [C·kh·kw, oh·ow] stored with row stride <paramref name="ldcol"/> (every element of
     /// the oh·ow columns written). A stride above oh·ow lets several images sit side by side in one matrix.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Unfold(ReadOnlySpan<float> image, in Conv2dGeometry g, Span<float> col, int ldcol)
     {
         int ow = g.OutW, s = g.Stride;
@@ -36,6 +39,7 @@ internal static class Im2Col
     }
 
     /// <summary>image [C, H, W] += fold(col): the transpose of <see cref="Unfold"/>, fixed summation order.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Fold(ReadOnlySpan<float> col, int ldcol, in Conv2dGeometry g, Span<float> image)
     {
         int ow = g.OutW, s = g.Stride;

@@ -4,14 +4,16 @@ using System.Diagnostics;
 namespace Snn.Bench;
 
 /// <summary>
-/// Median wall time of <c>Repetitions</c> runs after <c>WarmUp</c> discarded ones. The median, not the mean,
-/// because the machine is shared and a single preempted run should not move the figure.
+/// Median wall time of <c>Repetitions</c> runs after at least <c>WarmUp</c> discarded ones lasting at least
+/// <c>WarmUpSeconds</c> in all, so the tiered JIT has finished optimising whatever the workload calls. The median,
+/// not the mean, because the machine is shared and a single preempted run should not move the figure.
 /// </summary>
-public sealed record BenchRunner(int WarmUp = 2, int Repetitions = 7)
+public sealed record BenchRunner(int WarmUp = 2, int Repetitions = 7, double WarmUpSeconds = 0.5)
 {
     public double MedianMilliseconds(Action body)
     {
-        for (int i = 0; i < WarmUp; i++) body();
+        long warmStart = Stopwatch.GetTimestamp();
+        for (int i = 0; i < WarmUp || Stopwatch.GetElapsedTime(warmStart).TotalSeconds < WarmUpSeconds; i++) body();
         var times = new double[Repetitions];
         for (int i = 0; i < Repetitions; i++)
         {

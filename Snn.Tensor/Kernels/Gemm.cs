@@ -10,7 +10,8 @@ namespace Snn.Kernels;
 /// KC×NC block of op(B) (packed once) and each MC×KC block of op(A) (packed once), the
 /// <see cref="GemmMicroKernel"/> sweeps MR×NR tiles. Threads split C into disjoint row or column ranges and each
 /// runs the same serial algorithm, so every element's summation order is fixed and results are bit-identical for
-/// any thread count. Tiny products skip packing.
+/// any thread count. Tiny products skip packing. Hot loops are marked AggressiveOptimization: the tiered JIT would
+/// otherwise run the first few dozen calls in unoptimised code, several times slower.
 /// </summary>
 public static unsafe class Gemm
 {
@@ -73,6 +74,7 @@ public static unsafe class Gemm
         float beta, float* c, int ldc)
     {
         /// <summary>Serial blocked GEMM on C[i0..i1, j0..j1].</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void Run(int i0, int i1, int j0, int j1)
         {
             float* packA = Aligned(ref t_packA, MC * KC), packB = Aligned(ref t_packB, KC * NC);
@@ -80,9 +82,12 @@ public static unsafe class Gemm
             for (int jc = j0; jc < j1; jc += NC)
             {
                 int nb = Math.Min(NC, j1 - jc);
-                for (int pc = 0; pc < k; pc += KC)
+                // Equal depth blocks (288 → 144 + 144, not 256 + 32): a thin last block would pay the tile
+                // store for little arithmetic.
+                int depth = (k + (k + KC - 1) / KC - 1) / ((k + KC - 1) / KC);
+                for (int pc = 0; pc < k; pc += depth)
                 {
-                    int kb = Math.Min(KC, k - pc);
+                    int kb = Math.Min(depth, k - pc);
                     // The first depth block applies beta; later ones add to what the first wrote.
                     float blockBeta = pc == 0 ? beta : 1f;
                     GemmPacking.PackB(transposeB, b, ldb, pc, kb, jc, nb, packB);
@@ -119,6 +124,7 @@ public static unsafe class Gemm
     }
 
     /// <summary>Unpacked loops for products too small to amortise packing; one thread, ascending k.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void GemmSmall(bool transposeA, bool transposeB, int m, int n, int k,
         ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, float beta, Span<float> c, int ldc)
     {

@@ -1,6 +1,7 @@
 // Copies blocks of op(A) and op(B) into the strip layouts the GEMM micro-kernel streams through.
 using System.Runtime.Intrinsics;
 using static Snn.Kernels.GemmMicroKernel;
+using System.Runtime.CompilerServices;
 
 namespace Snn.Kernels;
 
@@ -14,6 +15,7 @@ internal static unsafe class GemmPacking
     /// Packs op(A)[i0 .. i0+rows, p0 .. p0+kc] into ⌈rows/MR⌉ strips of [kc, MR]; strip s starts at dest + s·kc·MR.
     /// op(A)[i, p] = transposeA ? a[p·lda + i] : a[i·lda + p].
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void PackA(bool transposeA, float* a, int lda, int i0, int rows, int p0, int kc, float* dest)
     {
         for (int s = 0; s < rows; s += MR)
@@ -34,17 +36,20 @@ internal static unsafe class GemmPacking
             }
             else
             {
-                // Walk each source row contiguously and scatter with stride MR: reads dominate the cost.
-                for (int q = 0; q < MR; q++)
+                // Six source rows advance together so the packed strip is written sequentially.
+                if (r == MR)
                 {
-                    if (q < r)
+                    float* r0 = a + (long)(i0 + s) * lda + p0;
+                    float* r1 = r0 + lda, r2 = r1 + lda, r3 = r2 + lda, r4 = r3 + lda, r5 = r4 + lda;
+                    for (int p = 0; p < kc; p++, d += MR)
                     {
-                        float* src = a + (long)(i0 + s + q) * lda + p0;
-                        for (int p = 0; p < kc; p++) d[p * MR + q] = src[p];
+                        d[0] = r0[p]; d[1] = r1[p]; d[2] = r2[p]; d[3] = r3[p]; d[4] = r4[p]; d[5] = r5[p];
                     }
-                    else
-                        for (int p = 0; p < kc; p++) d[p * MR + q] = 0;
                 }
+                else
+                    for (int p = 0; p < kc; p++, d += MR)
+                        for (int q = 0; q < MR; q++)
+                            d[q] = q < r ? a[(long)(i0 + s + q) * lda + p0 + p] : 0;
             }
         }
     }
@@ -53,6 +58,7 @@ internal static unsafe class GemmPacking
     /// Packs op(B)[p0 .. p0+kc, j0 .. j0+cols] into ⌈cols/NR⌉ strips of [kc, NR]; strip s starts at dest + s·kc·NR.
     /// op(B)[p, j] = transposeB ? b[j·ldb + p] : b[p·ldb + j].
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void PackB(bool transposeB, float* b, int ldb, int p0, int kc, int j0, int cols, float* dest)
     {
         for (int s = 0; s < cols; s += NR)

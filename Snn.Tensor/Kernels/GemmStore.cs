@@ -1,11 +1,13 @@
 // Writes one full-width row of a GEMM register tile back to C, applying beta.
 using System.Runtime.Intrinsics;
+using System.Runtime.CompilerServices;
 
 namespace Snn.Kernels;
 
 /// <summary>c[0..32] = tile[0..32] + beta·c[0..32], or a plain copy when beta = 0 (C may hold NaN then).</summary>
 internal static unsafe class GemmStore
 {
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Row32(float* tile, float beta, float* c)
     {
         for (int j = 0; j < GemmMicroKernel.NR; j += 8)

@@ -1,4 +1,6 @@
 // Unfolds one image into the patch matrix that turns convolution into a GEMM, and folds gradients back.
+using System.Runtime.CompilerServices;
+
 namespace Snn.Kernels;
 
 /// <summary>
@@ -7,15 +9,19 @@ namespace Snn.Kernels;
 /// </summary>
 internal static class Im2Col
 {
-    /// <summary>image [C, H, W] → col [C·kh·kw, oh·ow] (every element written).</summary>
-    public static void Unfold(ReadOnlySpan<float> image, in Conv2dGeometry g, Span<float> col)
+    /// <summary>
+    /// image [C, H, W] → col [C·kh·kw, oh·ow] stored with row stride <paramref name="ldcol"/> (every element of
+    /// the oh·ow columns written). A stride above oh·ow lets several images sit side by side in one matrix.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void Unfold(ReadOnlySpan<float> image, in Conv2dGeometry g, Span<float> col, int ldcol)
     {
         int ow = g.OutW, s = g.Stride;
         for (int c = 0; c < g.InChannels; c++)
             for (int i = 0; i < g.KernelH; i++)
                 for (int j = 0; j < g.KernelW; j++)
                 {
-                    var row = col.Slice(((c * g.KernelH + i) * g.KernelW + j) * g.OutPixels, g.OutPixels);
+                    var row = col.Slice(((c * g.KernelH + i) * g.KernelW + j) * ldcol, g.OutPixels);
                     var (first, last) = ValidColumns(j, g);
                     for (int oy = 0; oy < g.OutH; oy++)
                     {
@@ -33,14 +39,15 @@ internal static class Im2Col
     }
 
     /// <summary>image [C, H, W] += fold(col): the transpose of <see cref="Unfold"/>, fixed summation order.</summary>
-    public static void Fold(ReadOnlySpan<float> col, in Conv2dGeometry g, Span<float> image)
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void Fold(ReadOnlySpan<float> col, int ldcol, in Conv2dGeometry g, Span<float> image)
     {
         int ow = g.OutW, s = g.Stride;
         for (int c = 0; c < g.InChannels; c++)
             for (int i = 0; i < g.KernelH; i++)
                 for (int j = 0; j < g.KernelW; j++)
                 {
-                    var row = col.Slice(((c * g.KernelH + i) * g.KernelW + j) * g.OutPixels, g.OutPixels);
+                    var row = col.Slice(((c * g.KernelH + i) * g.KernelW + j) * ldcol, g.OutPixels);
                     var (first, last) = ValidColumns(j, g);
                     if (first >= last) continue;
                     for (int oy = 0; oy < g.OutH; oy++)

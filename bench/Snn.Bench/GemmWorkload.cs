@@ -1,0 +1,32 @@
+// Times the packed GEMM on a square product, the figure compared with torch.matmul.
+using Snn.Kernels;
+
+namespace Snn.Bench;
+
+/// <summary>C[n, n] = A[n, n]·B[n, n] with beta = 0; 2n³ flops. Default n = 512.</summary>
+public sealed class GemmWorkload(int size = 512) : IBenchWorkload
+{
+    public string Name => "gemm";
+    public bool HasTorchPeer => true;
+
+    public IReadOnlyList<BenchFigure> Measure(int threads, BenchRunner runner)
+    {
+        var rng = new Random(1);
+        float[] a = Filled(rng, size * size), b = Filled(rng, size * size), c = new float[size * size];
+        int saved = Parallelism.Threads;
+        Parallelism.Threads = threads;
+        try
+        {
+            double ms = runner.MedianMilliseconds(() => Gemm.Multiply(false, false, size, size, size, a, size, b, size, 0f, c, size));
+            return [new BenchFigure($"gemm {size}", ms, 2.0 * size * size * size)];
+        }
+        finally { Parallelism.Threads = saved; }
+    }
+
+    internal static float[] Filled(Random rng, int count)
+    {
+        var data = new float[count];
+        for (int i = 0; i < data.Length; i++) data[i] = (float)(rng.NextDouble() * 2 - 1);
+        return data;
+    }
+}

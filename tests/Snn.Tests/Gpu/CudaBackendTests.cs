@@ -1,0 +1,28 @@
+// Runs the backend conformance claims on a CUDA GPU; every test shows as skipped where there is none.
+using Snn.Gpu;
+
+namespace Snn.Tests.Gpu;
+
+/// <summary>The CUDA backend, or null on a machine without one (the tests are skipped then).</summary>
+public sealed class CudaFixture : IDisposable
+{
+    public GpuBackend? Backend { get; } = GpuBackend.TryCreateCuda();
+
+    public void Dispose() => Backend?.Dispose();
+}
+
+/// <summary>Each override only swaps [Fact] for [CudaFact]; the claims live in <see cref="BackendConformanceTests"/>.</summary>
+public sealed class CudaBackendTests(CudaFixture fixture) : BackendConformanceTests(fixture.Backend), IClassFixture<CudaFixture>
+{
+    /// <summary>ptxas may fuse a·b + c into one FMA and libdevice's exp/tanh round differently from .NET's.</summary>
+    protected override float NeuronTolerance => 1e-5f;
+
+    [CudaFact] public override void Binary_MatchesCpu_ForEveryOp() => base.Binary_MatchesCpu_ForEveryOp();
+    [CudaFact] public override void Unary_MatchesCpu_ForEveryOp() => base.Unary_MatchesCpu_ForEveryOp();
+    [CudaFact] public override void Binary_Throws_ForMismatchedLengths() => base.Binary_Throws_ForMismatchedLengths();
+    [CudaFact] public override void MatMul_MatchesCpu_ForEveryTransposeAndBeta() => base.MatMul_MatchesCpu_ForEveryTransposeAndBeta();
+    [CudaFact] public override void MatMulTiled_Equals_MatMulNaive() => base.MatMulTiled_Equals_MatMulNaive();
+    [CudaFact] public override void NeuronForward_MatchesReference_ForEverySetting() => base.NeuronForward_MatchesReference_ForEverySetting();
+    [CudaFact] public override void NeuronBackward_MatchesReference_ForEverySetting() => base.NeuronBackward_MatchesReference_ForEverySetting();
+    [CudaFact] public override void RepeatedCalls_ReuseDeviceBuffers() => base.RepeatedCalls_ReuseDeviceBuffers();
+}

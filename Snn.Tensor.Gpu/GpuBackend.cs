@@ -35,7 +35,7 @@ public sealed class GpuBackend : ITensorBackend, IDisposable
     private readonly Action<KernelConfig, ArrayView<float>, ArrayView<float>, int, int> _unary;
     private readonly Action<KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, GemmArguments> _gemmNaive;
     private readonly Action<KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, GemmArguments> _gemmTiled;
-    private readonly Action<KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int, NeuronParams> _neuronForward;
+    private readonly Action<KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int, int, NeuronParams> _neuronForward;
     private readonly Action<KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int, NeuronParams> _neuronBackward;
 
     private GpuBackend(Context context, Accelerator accelerator)
@@ -53,7 +53,7 @@ public sealed class GpuBackend : ITensorBackend, IDisposable
         _unary = accelerator.LoadStreamKernel<ArrayView<float>, ArrayView<float>, int, int>(ElementwiseKernels.UnaryKernel);
         _gemmNaive = accelerator.LoadStreamKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>, int, GemmArguments>(GemmNaiveKernel.Kernel);
         _gemmTiled = accelerator.LoadStreamKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>, GemmArguments>(GemmTiledKernel.Kernel);
-        _neuronForward = accelerator.LoadStreamKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int, NeuronParams>(NeuronKernels.ForwardKernel);
+        _neuronForward = accelerator.LoadStreamKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int, int, NeuronParams>(NeuronKernels.ForwardKernel);
         _neuronBackward = accelerator.LoadStreamKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int, NeuronParams>(NeuronKernels.BackwardKernel);
     }
 
@@ -137,17 +137,21 @@ public sealed class GpuBackend : ITensorBackend, IDisposable
         });
     }
 
-    public void NeuronForward(Tensor input, in NeuronSpec spec, Tensor spikes, Tensor charged)
+    public void NeuronForward(Tensor input, in NeuronSpec spec, Tensor spikes, Tensor charged, Tensor? membrane = null)
     {
         CheckLengths("NeuronForward", input, spikes, charged);
         var p = new NeuronParams(spec);
         int timeSteps = input.Shape[0], neurons = input.Length / Math.Max(timeSteps, 1);
+        if (membrane is not null && membrane.Length != neurons)
+            throw new ArgumentException($"NeuronForward: membrane {Tensor.ShapeText(membrane.Shape)} does not hold one value for each of {neurons} neurons.");
         Run(() =>
         {
             ArrayView<float> s = _pool.Rent(input.Length), h = _pool.Rent(input.Length);
-            _neuronForward(Linear(neurons), Upload(input), s, h, timeSteps, neurons, p);
+            var state = membrane is null ? _pool.Rent(1) : Upload(membrane);
+            _neuronForward(Linear(neurons), Upload(input), s, h, state, membrane is null ? 0 : 1, timeSteps, neurons, p);
             Download(s, spikes);
             Download(h, charged);
+            if (membrane is not null) Download(state, membrane);
         });
     }
 

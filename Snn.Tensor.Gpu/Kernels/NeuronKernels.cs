@@ -10,14 +10,17 @@ namespace Snn.Gpu.Kernels;
 /// </summary>
 internal static class NeuronKernels
 {
-    /// <summary>input [T, n] → spikes [T, n], charged h [T, n].</summary>
+    /// <summary>
+    /// input [T, n] → spikes [T, n], charged h [T, n]. When <paramref name="carry"/> is 1, membrane [n] holds v before
+    /// the first step and receives v after the last (state carried across calls).
+    /// </summary>
     public static void ForwardKernel(ArrayView<float> input, ArrayView<float> spikes, ArrayView<float> charged,
-        int timeSteps, int neurons, NeuronParams p)
+        ArrayView<float> membrane, int carry, int timeSteps, int neurons, NeuronParams p)
     {
         int stride = Grid.DimX * Group.DimX;
         for (int i = Grid.IdxX * Group.DimX + Group.IdxX; i < neurons; i += stride)
         {
-            float v = p.VReset;
+            float v = carry != 0 ? membrane[i] : p.VReset;
             for (int t = 0; t < timeSteps; t++)
             {
                 int k = t * neurons + i;
@@ -27,6 +30,7 @@ internal static class NeuronKernels
                 charged[k] = h;
                 v = p.Reset(h, s);
             }
+            if (carry != 0) membrane[i] = v;
         }
     }
 

@@ -116,6 +116,21 @@ public abstract class BackendConformanceTests(GpuBackend? backend)
     }
 
     [Fact]
+    public virtual void NeuronForward_WithCarriedMembrane_MatchesCpu()
+    {
+        var spec = NeuronSpec.Lif(vReset: null);
+        var input = NearThresholdInput(spec, seed: 10);
+        int neurons = input.Length / input.Shape[0];
+        var cpuMembrane = new Rng(11).Uniform(-0.5f, 0.9f, neurons);
+        var gpuMembrane = cpuMembrane.Clone();
+        var (cs, ch, gs, gh) = (Tensor.ZerosLike(input), Tensor.ZerosLike(input), Tensor.ZerosLike(input), Tensor.ZerosLike(input));
+        Cpu.NeuronForward(input, spec, cs, ch, cpuMembrane);
+        Gpu.NeuronForward(input, spec, gs, gh, gpuMembrane);
+        Assert.Equal(cs.ToArray(), gs.ToArray());
+        AssertClose(cpuMembrane, gpuMembrane, NeuronTolerance, "membrane after the last step");
+    }
+
+    [Fact]
     public virtual void NeuronBackward_MatchesReference_ForEverySetting()
     {
         var surrogates = new[] { Surrogate.ATan(), Surrogate.Sigmoid(), Surrogate.Rectangle(), Surrogate.DSpike() };

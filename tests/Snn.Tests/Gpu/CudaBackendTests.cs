@@ -23,6 +23,7 @@ public sealed class CudaBackendTests(CudaFixture fixture) : BackendConformanceTe
     [CudaFact] public override void MatMul_MatchesCpu_ForEveryTransposeAndBeta() => base.MatMul_MatchesCpu_ForEveryTransposeAndBeta();
     [CudaFact] public override void MatMulTiled_Equals_MatMulNaive() => base.MatMulTiled_Equals_MatMulNaive();
     [CudaFact] public override void NeuronForward_MatchesReference_ForEverySetting() => base.NeuronForward_MatchesReference_ForEverySetting();
+    [CudaFact] public override void NeuronForward_WithCarriedMembrane_MatchesCpu() => base.NeuronForward_WithCarriedMembrane_MatchesCpu();
     [CudaFact] public override void NeuronBackward_MatchesReference_ForEverySetting() => base.NeuronBackward_MatchesReference_ForEverySetting();
     [CudaFact] public override void RepeatedCalls_ReuseDeviceBuffers() => base.RepeatedCalls_ReuseDeviceBuffers();
 }

@@ -36,6 +36,42 @@ public class GradientTests
     [Fact] public void CrossEntropy_LabelSmoothing() => GradCheck.Check("CrossEntropy", v => F.CrossEntropy(v[0], [1, 0, 4], 0.1f), Rand(3, 5));
     [Fact] public void SpikingSelfAttention() => GradCheck.Check("SSA", v => F.SpikingSelfAttention(v[0], v[1], v[2], 0.125f), Rand(2, 3, 4), Rand(2, 3, 4), Rand(2, 3, 4));
 
+    [Fact] public void Conv2d_Stride1Pad1() => GradCheck.Check("Conv2d", v => F.Conv2d(v[0], v[1], v[2], 1, 1), Rand(2, 3, 5, 5), Rand(4, 3, 3, 3), Rand(4));
+    [Fact] public void Conv2d_Stride2_TimeMajorInput() => GradCheck.Check("Conv2d", v => F.Conv2d(v[0], v[1], null, 2, 0), Rand(2, 2, 2, 7, 7), Rand(3, 2, 3, 3));
+    [Fact] public void Conv2d_Pointwise() => GradCheck.Check("Conv2d", v => F.Conv2d(v[0], v[1], v[2]), Rand(2, 4, 3, 3), Rand(5, 4, 1, 1), Rand(5));
+    [Fact] public void MaxPool2d_Kernel3Stride2Pad1() => GradCheck.Check("MaxPool2d", v => F.MaxPool2d(v[0], 3, 2, 1), Distinct(1, 2, 6, 7));
+    [Fact] public void AvgPool2d() => GradCheck.Check("AvgPool2d", v => F.AvgPool2d(v[0], 2), Rand(2, 3, 4, 6));
+    [Fact] public void GlobalAvgPool2d() => GradCheck.Check("GlobalAvgPool2d", v => F.GlobalAvgPool2d(v[0]), Rand(2, 3, 4, 5));
+
+    [Fact]
+    public void BatchNorm_Training_ThroughBatchStatistics()
+    {
+        // Gradients flow through the batch mean and variance too; running statistics are side effects.
+        GradCheck.Check("BatchNorm(train)", v => F.BatchNorm(v[0], v[1], v[2], Tensor.Zeros(3), Tensor.Ones(3), -3, training: true),
+            5e-2, Rand(2, 2, 3, 2, 2), Rand(3), Rand(3));
+    }
+
+    [Fact]
+    public void BatchNorm_Eval_WithRunningStatistics()
+    {
+        var mean = new Tensor([0.1f, -0.2f, 0.3f], 3);
+        var variance = new Tensor([0.5f, 1.5f, 2f], 3);
+        GradCheck.Check("BatchNorm(eval)", v => F.BatchNorm(v[0], v[1], v[2], mean, variance, 1, training: false), Rand(2, 3, 2, 2), Rand(3), Rand(3));
+    }
+
+    /// <summary>
+    /// Distinct values in [−1, 1] spaced more than 2ε = 0.02 apart, so a ±ε nudge never changes which element is a
+    /// window's maximum (where the max is not differentiable).
+    /// </summary>
+    private static Tensor Distinct(params int[] shape)
+    {
+        var t = Tensor.Zeros(shape);
+        var order = Enumerable.Range(0, t.Length).ToArray();
+        new Rng(5).Shuffle(order.AsSpan());
+        for (int i = 0; i < order.Length; i++) t.Span[i] = -1f + 2f * order[i] / t.Length;
+        return t;
+    }
+
     [Fact]
     public void ScoreMask_WeightGradientIsMasked()
     {

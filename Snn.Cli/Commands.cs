@@ -20,7 +20,8 @@ internal static class Commands
         if (parsed.GetValue(threads) is int n) Parallelism.Threads = n;
         try
         {
-            return parsed.Invoke();
+            // Our own handler below prints one line for the errors a user can fix; anything else is a bug and keeps its trace.
+            return parsed.Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
         }
         catch (Exception e) when (e is IOException or InvalidDataException or ArgumentException or ArithmeticException or UnauthorizedAccessException)
         {

@@ -29,14 +29,8 @@ public static partial class F
     {
         int k = x.Shape[^1];
         var y = Tensor.ZerosLike(x);
-        var src = x.Span;
-        var dst = y.Span;
-        for (int row = 0; row < x.Length / k; row++)
-        {
-            int best = 0;
-            for (int j = 1; j < k; j++) if (src[row * k + j] > src[row * k + best]) best = j;
-            dst[row * k + best] = 1f;
-        }
+        var best = Ops.ArgMax(x);
+        for (int row = 0; row < best.Length; row++) y.Span[row * k + best[row]] = 1f;
         return y;
     }
 }

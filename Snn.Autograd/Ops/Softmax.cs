@@ -1,20 +1,31 @@
-// Softmax and log-softmax over the last dim, composed from primitives (no backward of their own).
+// Softmax and log-softmax over the last dim, with their Jacobian-vector products.
+using Snn.Kernels;
+
 namespace Snn.Autograd;
 
 public static partial class F
 {
-    /// <summary>softmax(x)ᵢ = e^(xᵢ − m) / Σⱼ e^(xⱼ − m) over the last dim; m = max (a constant) keeps exp finite.</summary>
+    /// <summary>y = softmax(x) over the last dim; ∂x = y ⊙ (∂y − Σ ∂y ⊙ y).</summary>
     public static Variable Softmax(Variable x)
     {
-        var shifted = Subtract(x, Variable.Constant(Ops.Max(x.Data, [-1], keepDims: true)));
-        var e = Exp(shifted);
-        return Divide(e, Sum(e, [-1], keepDims: true));
+        var y = Ops.Softmax(x.Data);
+        return Variable.FromOp(y, [x], gy =>
+        {
+            var gx = Tensor.ZerosLike(y);
+            SoftmaxKernel.Backward(y.Span, gy.Contiguous().Span, y.Shape[^1], gx.Span);
+            x.AccumulateGrad(gx);
+        });
     }
 
-    /// <summary>log softmax(x) = x − m − log Σ e^(x − m) over the last dim.</summary>
+    /// <summary>y = log softmax(x) over the last dim; ∂x = ∂y − softmax(x) · Σ ∂y.</summary>
     public static Variable LogSoftmax(Variable x)
     {
-        var shifted = Subtract(x, Variable.Constant(Ops.Max(x.Data, [-1], keepDims: true)));
-        return Subtract(shifted, Log(Sum(Exp(shifted), [-1], keepDims: true)));
+        var y = Ops.LogSoftmax(x.Data);
+        return Variable.FromOp(y, [x], gy =>
+        {
+            var gx = Tensor.ZerosLike(y);
+            SoftmaxKernel.LogBackward(y.Span, gy.Contiguous().Span, y.Shape[^1], gx.Span);
+            x.AccumulateGrad(gx);
+        });
     }
 }

@@ -33,16 +33,12 @@ public static class Evaluator
             foreach (var batch in new DataLoader(data, batchSize, shuffle: false).Epoch(0))
             {
                 var y = model.Forward(Variable.Constant(batch.Images)).Data;
-                int k = y.Shape[1];
-                var values = y.Span;
+                var best = Ops.ArgMax(y);
                 for (int i = 0; i < batch.Labels.Length; i++)
                 {
-                    var row = values.Slice(i * k, k);
-                    int best = 0;
-                    for (int j = 1; j < k; j++) if (row[j] > row[best]) best = j;
-                    predictions[at] = best;
-                    if (keepLogits) logits[at] = row.ToArray();
-                    if (best == batch.Labels[i]) correct++;
+                    predictions[at] = best[i];
+                    if (keepLogits) logits[at] = y.Select(i).ToArray();
+                    if (best[i] == batch.Labels[i]) correct++;
                     at++;
                 }
                 batches++;

@@ -87,18 +87,7 @@ public sealed class Trainer
             trainSeconds + evaluation.Seconds, seen / trainSeconds);
     }
 
-    private static int CountCorrect(Tensor logits, int[] labels)
-    {
-        int k = logits.Shape[1], correct = 0;
-        var v = logits.Span;
-        for (int i = 0; i < labels.Length; i++)
-        {
-            int best = 0;
-            for (int j = 1; j < k; j++) if (v[i * k + j] > v[i * k + best]) best = j;
-            if (best == labels[i]) correct++;
-        }
-        return correct;
-    }
+    private static int CountCorrect(Tensor logits, int[] labels) => Ops.ArgMax(logits).Where((p, i) => p == labels[i]).Count();
 
     /// <summary>
     /// Writes the model, the optimizer state and the progress atomically to <paramref name="path"/>; a crash

@@ -12,13 +12,8 @@ public static partial class Ops
 
     public static Tensor Max(Tensor x, int[] dims, bool keepDims = false) => Reduce(x, dims, keepDims, ReduceKind.Max);
 
-    /// <summary>Sum of every element, in double.</summary>
-    public static double SumAll(Tensor x)
-    {
-        double s = 0;
-        foreach (float v in x.Contiguous().Span) s += v;
-        return s;
-    }
+    /// <summary>Sum of every element, in double; vectorised (a serial double add chain costs 6 ms on a 6M-spike tensor).</summary>
+    public static double SumAll(Tensor x) => Kernels.DoubleSums.Sum(x.Contiguous().Span);
 
     /// <summary>
     /// Sums <paramref name="x"/> down to <paramref name="shape"/>, the inverse of broadcasting <paramref name="shape"/>

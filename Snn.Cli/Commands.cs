@@ -14,6 +14,7 @@ internal static class Commands
             EvalCommand.Create(),
             DemoCommand.Create(),
             InfoCommand.Create(),
+            BenchCommand.Create(),
         };
         root.Options.Add(threads);
         var parsed = root.Parse(args);

@@ -8,7 +8,8 @@ public static partial class F
     /// <summary>
     /// y = x ⊛ w + b with zero padding. x [..., C, H, W] (leading dims merged into the batch, so a time-major
     /// [T, N, ...] input is convolved as T·N images), w [O, C, kh, kw], b [O] or null.
-    /// Backward: ∂x = ∂y ⊛ᵀ w (BackwardInput), ∂w = Σ ∂y ⊗ x (BackwardWeight), ∂b = Σ ∂y.
+    /// Backward: ∂x = ∂y ⊛ᵀ w (BackwardInput), ∂w = Σ ∂y ⊗ x (BackwardWeight), ∂b = Σ ∂y. Sparse 0/1 inputs take
+    /// <see cref="SpikeConv2dKernel"/> forward and for ∂w (no bias): the same values up to summation order.
     /// </summary>
     public static Variable Conv2d(Variable x, Variable weight, Variable? bias, int stride = 1, int padding = 0)
     {
@@ -22,7 +23,10 @@ public static partial class F
         var g = Conv2dGeometry.Create(batch, ws[1], x.Data.Shape[^2], x.Data.Shape[^1], ws[0], ws[2], ws[3], stride, padding);
         var input = x.Data.Contiguous();
         var y = Tensor.Zeros([.. lead, g.OutChannels, g.OutH, g.OutW]);
-        Conv2dKernel.Forward(input.Span, weight.Data.Contiguous().Span, bias is null ? default : bias.Data.Span, g, y.Span);
+        // Spike inputs (0/1, sparse) convolve by accumulating weight rows; the weight gradient likewise.
+        bool spikes = SpikeConv2dKernel.IsSparseSpikes(input.Span);
+        if (spikes) SpikeConv2dKernel.Forward(input.Span, weight.Data.Contiguous().Span, bias is null ? default : bias.Data.Span, g, y.Span);
+        else Conv2dKernel.Forward(input.Span, weight.Data.Contiguous().Span, bias is null ? default : bias.Data.Span, g, y.Span);
         Variable[] inputs = bias is null ? [x, weight] : [x, weight, bias];
         return Variable.FromOp(y, inputs, gy =>
         {
@@ -37,7 +41,8 @@ public static partial class F
             {
                 var gw = Tensor.ZerosLike(weight.Data);
                 var gb = bias is null ? null : Tensor.ZerosLike(bias.Data);
-                Conv2dKernel.BackwardWeight(input.Span, grad.Span, g, gw.Span, gb is null ? default : gb.Span);
+                if (spikes && gb is null) SpikeConv2dKernel.BackwardWeight(input.Span, grad.Span, g, gw.Span);
+                else Conv2dKernel.BackwardWeight(input.Span, grad.Span, g, gw.Span, gb is null ? default : gb.Span);
                 weight.AccumulateGrad(gw);
                 if (gb is not null) bias!.AccumulateGrad(gb);
             }

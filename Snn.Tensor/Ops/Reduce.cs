@@ -12,13 +12,8 @@ public static partial class Ops
 
     public static Tensor Max(Tensor x, int[] dims, bool keepDims = false) => Reduce(x, dims, keepDims, ReduceKind.Max);
 
-    /// <summary>Sum of every element, in double.</summary>
-    public static double SumAll(Tensor x)
-    {
-        double s = 0;
-        foreach (float v in x.Contiguous().Span) s += v;
-        return s;
-    }
+    /// <summary>Sum of every element, in double; vectorised (a serial double add chain costs 6 ms on a 6M-spike tensor).</summary>
+    public static double SumAll(Tensor x) => Kernels.DoubleSums.Sum(x.Contiguous().Span);
 
     /// <summary>
     /// Sums <paramref name="x"/> down to <paramref name="shape"/>, the inverse of broadcasting <paramref name="shape"/>
@@ -53,6 +48,8 @@ public static partial class Ops
         foreach (int d in dims) reduce[x.NormalizeDim(d)] = true;
         var kept = Enumerable.Range(0, x.Rank).Where(i => !reduce[i]).ToArray();
         var gone = Enumerable.Range(0, x.Rank).Where(i => reduce[i]).ToArray();
+        if (kind != ReduceKind.Max && x.IsContiguous && gone.Length < x.Rank && gone.SequenceEqual(Enumerable.Range(0, gone.Length)))
+            return SumLeading(x, gone.Length, keepDims, kind == ReduceKind.Mean);
         var rows = x.Permute([.. kept, .. gone]).Contiguous();
         int inner = gone.Aggregate(1, (p, d) => p * x.Shape[d]);
         int outer = x.Length / inner;
@@ -76,6 +73,16 @@ public static partial class Ops
                 };
             }
         });
+        return y;
+    }
+
+    /// <summary>Sum or mean over the first <paramref name="leading"/> dims of a contiguous tensor, without a transpose.</summary>
+    private static Tensor SumLeading(Tensor x, int leading, bool keepDims, bool mean)
+    {
+        int rows = Tensor.ElementCount(x.Shape[..leading]);
+        var kept = x.ShapeArray()[leading..];
+        var y = Tensor.Zeros(keepDims ? [.. Enumerable.Repeat(1, leading), .. kept] : kept);
+        Kernels.SumLeadingKernel.Sum(x.Span, rows, mean ? rows : 1, y.Span);
         return y;
     }
 

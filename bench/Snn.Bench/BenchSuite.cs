@@ -1,54 +1,108 @@
-// The benchmark entry point: runs named workloads, pairs them with PyTorch, prints a table, returns the rows.
+// The benchmark entry point: runs named workloads at 1 and N threads, pairs them with PyTorch, prints a table.
 using System.Globalization;
 using System.Runtime.Intrinsics;
+using System.Text.Json.Nodes;
+using Snn.Diagnostics;
 
 namespace Snn.Bench;
 
-/// <summary>One table row. Torch fields are null when the peer has no such figure or is unavailable.</summary>
+/// <summary>
+/// One table row at <see cref="Threads"/> threads; the one-thread figures are null when scaling was not measured,
+/// the torch ones when the peer has no such figure or is unavailable. Memory: managed bytes allocated per step,
+/// our peak RSS and peak managed heap while the workload ran, PyTorch's peak RSS (its own process).
+/// </summary>
 public sealed record BenchResult(string Workload, string Label, int Threads, double Milliseconds, double Gflops,
-    double? TorchMilliseconds, double? TorchGflops)
+    double? BytesPerStep, long PeakRssBytes, long PeakManagedBytes, double? OneThreadMilliseconds,
+    double? TorchMilliseconds, double? TorchOneThreadMilliseconds, long? TorchPeakRssBytes, string? Unavailable)
 {
     /// <summary>Our speed over PyTorch's (time ratio, so &gt; 1 means we are faster).</summary>
     public double? Ratio => TorchMilliseconds is double t && Milliseconds > 0 ? t / Milliseconds : null;
+
+    /// <summary>How much faster N threads are than one.</summary>
+    public double? Scaling => OneThreadMilliseconds is double one && Milliseconds > 0 ? one / Milliseconds : null;
+
+    public double? TorchScaling => TorchOneThreadMilliseconds is double one && TorchMilliseconds is double n && n > 0 ? one / n : null;
+
+    public JsonObject ToJson() => new()
+    {
+        ["workload"] = Workload, ["label"] = Label, ["threads"] = Threads, ["ms"] = Milliseconds, ["gflops"] = Gflops,
+        ["bytes_per_step"] = BytesPerStep, ["peak_rss_bytes"] = PeakRssBytes, ["peak_managed_bytes"] = PeakManagedBytes,
+        ["ms_1_thread"] = OneThreadMilliseconds, ["scaling"] = Scaling, ["torch_ms"] = TorchMilliseconds,
+        ["torch_ms_1_thread"] = TorchOneThreadMilliseconds, ["torch_scaling"] = TorchScaling,
+        ["torch_peak_rss_bytes"] = TorchPeakRssBytes, ["ratio"] = Ratio, ["unavailable"] = Unavailable,
+    };
 }
 
 /// <summary>
-/// <c>BenchSuite.Run(["peak", "gemm", "conv"], threads: 2, withTorch: true, Console.Out)</c>. New workloads
-/// join by adding an <see cref="IBenchWorkload"/> to <see cref="Workloads"/> (or passing a custom list).
+/// <c>BenchSuite.Run(["csnn-train", "gemm"], threads: 2, withTorch: true, scaling: true, Console.Out)</c>. New
+/// workloads join by adding an <see cref="IBenchWorkload"/> to <see cref="Workloads"/>.
 /// </summary>
 public static class BenchSuite
 {
     /// <summary>The registered workloads, by name. Extensible: callers may add their own before <see cref="Run"/>.</summary>
-    public static List<IBenchWorkload> Workloads { get; } = [new PeakWorkload(), new GemmWorkload(), new ConvWorkload()];
+    public static List<IBenchWorkload> Workloads { get; } =
+    [
+        ModelWorkload.CsnnTrain(), ModelWorkload.CsnnInfer(), ModelWorkload.SpikformerTrain(), ModelWorkload.SpikformerInfer(),
+        new LifWorkload(), new GemmWorkload(), new ConvWorkload(), new PeakWorkload(),
+    ];
 
-    public static IReadOnlyList<BenchResult> Run(string[] workloads, int threads, bool withTorch, TextWriter output,
+    public static string MachineLine(int threads, BenchRunner runner)
+    {
+        string load = File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Split(' ')[0] : "?";
+        return $"machine: {Environment.ProcessorCount} logical cores, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}, " +
+            $"Vector512 {(Vector512.IsHardwareAccelerated ? "on" : "off")}, load average {load}; threads {threads}; " +
+            $"median of {runner.Repetitions} after ≥{runner.WarmUp} warm-up";
+    }
+
+    public static IReadOnlyList<BenchResult> Run(string[] workloads, int threads, bool withTorch, bool scaling, TextWriter output,
         BenchRunner? runner = null)
     {
         runner ??= new BenchRunner();
         var results = new List<BenchResult>();
-        output.WriteLine($"machine: {Environment.ProcessorCount} logical cores, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}, " +
-            $"Vector512 {(Vector512.IsHardwareAccelerated ? "on" : "off")}; threads {threads}; median of {runner.Repetitions} after {runner.WarmUp} warm-up");
-        output.WriteLine($"{"workload",-22} {"ours ms",9} {"GFLOP/s",9} {"torch ms",9} {"GFLOP/s",9} {"ratio",7}");
+        output.WriteLine(MachineLine(threads, runner));
+        output.WriteLine($"{"workload",-28} {"ours ms",9} {"torch ms",9} {"ratio",6} | {"ours 1T",9} {"scale",5} {"torch 1T",9} {"scale",5} | {"MB/step",8} {"RSS MB",7} {"torch RSS",9}");
         var peer = new TorchPeer();
         foreach (string name in workloads)
         {
             var workload = Workloads.FirstOrDefault(w => w.Name == name)
                 ?? throw new ArgumentException($"bench: unknown workload '{name}'; known: {string.Join(", ", Workloads.Select(w => w.Name))}.");
-            var ours = workload.Measure(threads, runner);
-            var torch = withTorch && workload.HasTorchPeer ? peer.Measure(name, threads, runner) : [];
-            if (withTorch && workload.HasTorchPeer && peer.Unavailable is string why) output.WriteLine(why);
+            var (ours, rss, managed) = MeasureWithMemory(workload, threads, runner);
+            var oursOne = scaling && threads > 1 ? MeasureWithMemory(workload, 1, runner).Figures : [];
+            bool torch = withTorch && workload.HasTorchPeer;
+            var peerFigures = torch ? peer.Measure(name, threads, runner) : [];
+            if (torch && peer.Unavailable is string why) output.WriteLine(why);
+            var peerOne = torch && scaling && threads > 1 ? peer.Measure(name, 1, runner) : [];
             foreach (var figure in ours)
             {
-                var peerFigure = torch.FirstOrDefault(t => t.Label == figure.Label);
-                var row = new BenchResult(name, figure.Label, threads, figure.Milliseconds, figure.GigaflopsPerSecond,
-                    peerFigure?.Milliseconds, peerFigure?.GigaflopsPerSecond);
+                var t = peerFigures.FirstOrDefault(p => p.Label == figure.Label);
+                var row = new BenchResult(name, figure.Label, threads, figure.Milliseconds, figure.GigaflopsPerSecond, figure.BytesPerStep,
+                    rss, managed, oursOne.FirstOrDefault(o => o.Label == figure.Label)?.Milliseconds, t?.Milliseconds,
+                    peerOne.FirstOrDefault(p => p.Label == figure.Label)?.Milliseconds, t?.PeakRssBytes, figure.Unavailable);
                 results.Add(row);
-                output.WriteLine(string.Format(CultureInfo.InvariantCulture, "{0,-22} {1,9:F2} {2,9:F1} {3,9} {4,9} {5,7}",
-                    row.Label, row.Milliseconds, row.Gflops, Format(row.TorchMilliseconds, "F2"), Format(row.TorchGflops, "F1"),
-                    Format(row.Ratio, "F2")));
+                output.WriteLine(Line(row));
             }
         }
         return results;
+    }
+
+    /// <summary>Runs a workload with the RSS high-water mark reset before and the managed heap sampled throughout.</summary>
+    private static (IReadOnlyList<BenchFigure> Figures, long Rss, long Managed) MeasureWithMemory(IBenchWorkload workload, int threads, BenchRunner runner)
+    {
+        PeakRss.Reset();
+        using var peak = PeakMemory.Start();
+        var figures = workload.Measure(threads, runner);
+        long managed = peak.Stop();
+        return (figures, PeakRss.Bytes(), managed);
+    }
+
+    private static string Line(BenchResult r)
+    {
+        if (r.Unavailable is string why)
+            return string.Format(CultureInfo.InvariantCulture, "{0,-28} {1,9} {2,9}   ({3})", r.Label, "-", Format(r.TorchMilliseconds, "F2"), why);
+        return string.Format(CultureInfo.InvariantCulture, "{0,-28} {1,9:F2} {2,9} {3,6} | {4,9} {5,5} {6,9} {7,5} | {8,8} {9,7:F0} {10,9}",
+            r.Label, r.Milliseconds, Format(r.TorchMilliseconds, "F2"), Format(r.Ratio, "F2"), Format(r.OneThreadMilliseconds, "F2"),
+            Format(r.Scaling, "F2"), Format(r.TorchOneThreadMilliseconds, "F2"), Format(r.TorchScaling, "F2"),
+            Format(r.BytesPerStep / 1048576.0, "F1"), r.PeakRssBytes / 1048576.0, Format(r.TorchPeakRssBytes / 1048576.0, "F0"));
     }
 
     private static string Format(double? value, string format) =>

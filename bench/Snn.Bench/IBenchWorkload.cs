@@ -1,14 +1,20 @@
 // The extension point of the benchmark suite: one named workload that measures one or more figures.
 namespace Snn.Bench;
 
-/// <summary>One measured row: <paramref name="Label"/> matches the peer's <c>workload</c> field.</summary>
-public sealed record BenchFigure(string Label, double Milliseconds, double Flops)
+/// <summary>
+/// One measured row: <paramref name="Label"/> matches the peer's <c>workload</c> field. <paramref name="BytesPerStep"/>
+/// is the managed allocation of one step; <paramref name="Unavailable"/> says why nothing was measured (then the
+/// times are 0), for example a zoo model that this build does not have yet.
+/// </summary>
+public sealed record BenchFigure(string Label, double Milliseconds, double Flops, double? BytesPerStep = null, string? Unavailable = null)
 {
     public double GigaflopsPerSecond => Milliseconds > 0 ? Flops / Milliseconds / 1e6 : 0;
+
+    public static BenchFigure Missing(string label, string why) => new(label, 0, 0, Unavailable: why);
 }
 
 /// <summary>
-/// A benchmark workload. <see cref="Name"/> is what users type (<c>snn bench gemm</c>) and what
+/// A benchmark workload. <see cref="Name"/> is what users type (<c>snn bench --workload gemm</c>) and what
 /// <c>torch_bench.py --workload</c> receives; <see cref="Measure"/> returns one figure per shape it times.
 /// </summary>
 public interface IBenchWorkload

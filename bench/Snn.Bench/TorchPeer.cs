@@ -4,8 +4,8 @@ using System.Text.Json;
 
 namespace Snn.Bench;
 
-/// <summary>One PyTorch figure, keyed by the same label as the matching <see cref="BenchFigure"/>.</summary>
-public sealed record TorchFigure(string Label, double Milliseconds, double GigaflopsPerSecond);
+/// <summary>One PyTorch figure, keyed by the same label as the matching <see cref="BenchFigure"/>; the peak RSS is its process's.</summary>
+public sealed record TorchFigure(string Label, double Milliseconds, double GigaflopsPerSecond, long? PeakRssBytes = null);
 
 /// <summary>
 /// The PyTorch peer: <c>python3 torch_bench.py --threads N --workload W</c>, one JSON object per output line.
@@ -53,7 +53,7 @@ public sealed class TorchPeer(string python = "/usr/bin/python3", string? script
         }
     }
 
-    /// <summary>Reads the script's lines: {"workload": label, "ms": median, "gflops": rate}.</summary>
+    /// <summary>Reads the script's lines: {"workload": label, "ms": median, "gflops": rate, "peak_rss_bytes": bytes}.</summary>
     internal static IReadOnlyList<TorchFigure> Parse(string stdout)
     {
         var figures = new List<TorchFigure>();
@@ -63,7 +63,8 @@ public sealed class TorchPeer(string python = "/usr/bin/python3", string? script
             using var doc = JsonDocument.Parse(line);
             var root = doc.RootElement;
             figures.Add(new TorchFigure(root.GetProperty("workload").GetString() ?? "",
-                root.GetProperty("ms").GetDouble(), root.GetProperty("gflops").GetDouble()));
+                root.GetProperty("ms").GetDouble(), root.GetProperty("gflops").GetDouble(),
+                root.TryGetProperty("peak_rss_bytes", out var rss) ? rss.GetInt64() : null));
         }
         return figures;
     }

@@ -1,0 +1,62 @@
+// Sums a contiguous tensor over its leading dims: the gradient of anything repeated over time (RepeatTime, broadcasts).
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+
+namespace Snn.Kernels;
+
+/// <summary>
+/// x [R, C] (R = the product of the leading dims being reduced) → y [C], y[c] = Σ_r x[r, c] / divisor. Reads x
+/// row by row (unit stride) instead of transposing it so each output's R values are adjacent, which is what the
+/// general reduction does and what made a [T, N, ...] → [N, ...] gradient cost a strided copy of the whole tensor.
+/// Bit-identical to the general path (<see cref="Ops.SumDouble"/>): each column sums in double into four partials
+/// by r mod 4, rows past the last multiple of 4 into the first, then (s0 + s1) + (s2 + s3). Columns are split
+/// over threads; each column belongs to one thread, so results do not depend on the thread count.
+/// </summary>
+internal static class SumLeadingKernel
+{
+    /// <summary>Columns per block: four double partials of this many stay in L1.</summary>
+    private const int Block = 512;
+
+    public static unsafe void Sum(ReadOnlySpan<float> x, int rows, double divisor, Span<float> y)
+    {
+        int columns = y.Length;
+        if ((long)rows * columns != x.Length) throw new ArgumentException($"SumLeading: {x.Length} values are not {rows} rows of {columns}.");
+        fixed (float* px = x, py = y)
+        {
+            float* xs = px, ys = py;
+            int blocks = (columns + Block - 1) / Block;
+            Parallelism.For(blocks, Math.Max(1, 65536 / Math.Max(1, rows * Block)), (b0, b1) =>
+            {
+                double* partials = stackalloc double[4 * Block];
+                for (int b = b0; b < b1; b++)
+                {
+                    int c0 = b * Block, width = Math.Min(Block, columns - c0);
+                    new Span<double>(partials, 4 * Block).Clear();
+                    int full = rows / 4 * 4;
+                    for (int r = 0; r < rows; r++)
+                        AddWidened(xs + (long)r * columns + c0, partials + (r < full ? r & 3 : 0) * Block, width);
+                    for (int c = 0; c < width; c++)
+                    {
+                        double s = (partials[c] + partials[Block + c]) + (partials[2 * Block + c] + partials[3 * Block + c]);
+                        ys[c0 + c] = (float)(divisor == 1 ? s : s / divisor);
+                    }
+                }
+            });
+        }
+    }
+
+    /// <summary>acc[i] += (double)src[i] for i &lt; count.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static unsafe void AddWidened(float* src, double* acc, int count)
+    {
+        int i = 0;
+        if (Vector256.IsHardwareAccelerated)
+            for (; i + 8 <= count; i += 8)
+            {
+                var v = Vector256.Load(src + i);
+                (Vector256.Load(acc + i) + Vector256.WidenLower(v)).Store(acc + i);
+                (Vector256.Load(acc + i + 4) + Vector256.WidenUpper(v)).Store(acc + i + 4);
+            }
+        for (; i < count; i++) acc[i] += src[i];
+    }
+}

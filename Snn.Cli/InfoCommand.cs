@@ -29,7 +29,7 @@ internal static class InfoCommand
                 return 0;
             }
             var table = new Table().Border(TableBorder.Simple).AddColumn("parameter").AddColumn("shape").AddColumn(new TableColumn("count").RightAligned());
-            foreach (var (name, shape, count) in rows) table.AddRow(name, shape, count.ToString("N0"));
+            foreach (var (name, shape, count) in rows) table.AddRow(Markup.Escape(name), Markup.Escape(shape), count.ToString("N0"));
             AnsiConsole.Write(table);
             Console.WriteLine($"{model.Architecture}: {model.ParameterCount():N0} parameters");
             return 0;

@@ -17,7 +17,7 @@ internal sealed class ModelOptions
     private readonly Option<int> _classes = new("--classes") { DefaultValueFactory = _ => 10 };
     private readonly Option<string> _neuron = new("--neuron") { Description = "lif, plif or if", DefaultValueFactory = _ => "lif" };
     private readonly Option<float> _tau = new("--tau") { DefaultValueFactory = _ => 2f };
-    private readonly Option<string> _surrogate = new("--surrogate") { Description = "atan, sigmoid, rectangle or dspike", DefaultValueFactory = _ => "atan" };
+    private readonly Option<string?> _surrogate = new("--surrogate") { Description = "atan, sigmoid, rectangle or dspike (default: sigmoid for the transformers, atan for csnn)" };
 
     public void AddTo(Command command)
     {
@@ -34,8 +34,9 @@ internal sealed class ModelOptions
         }
         var input = Ints(r.GetValue(_input)!, "--input");
         if (input.Length != 3) throw new ArgumentException($"--input: expected C,H,W, got '{r.GetValue(_input)}'.");
-        var neuron = new NeuronConfig(r.GetValue(_neuron)!, r.GetValue(_tau), Surrogate: r.GetValue(_surrogate)!);
-        return new Architecture(r.GetValue(_model)!, Ints(r.GetValue(_channels)!, "--channels"), r.GetValue(_timesteps), input,
+        string model = r.GetValue(_model)!;
+        var neuron = new NeuronConfig(r.GetValue(_neuron)!, r.GetValue(_tau), Surrogate: r.GetValue(_surrogate) ?? ModelZoo.DefaultSurrogate(model));
+        return new Architecture(model, Ints(r.GetValue(_channels)!, "--channels"), r.GetValue(_timesteps), input,
             r.GetValue(_classes), neuron, Depth: r.GetValue(_depth), Dim: r.GetValue(_dim), Heads: r.GetValue(_heads));
     }
 }

@@ -26,7 +26,13 @@ public sealed class Linear : Module, ISynapticLayer
 
     public override Variable Forward(Variable x)
     {
-        if (ActivityRecorder.IsRecording) Record(ActivityRecorder.Measure(x.Data, (long)InFeatures * OutFeatures, InFeatures));
+        if (ActivityRecorder.IsRecording)
+        {
+            // A sample-step is one sample at one time step: in time-major [T, N, L, I] its L tokens all belong to it,
+            // so a real-valued token input is charged L·I·O MACs per step, not I·O.
+            int inputs = x.Data.Rank >= 3 ? Tensor.ElementCount(x.Data.Shape[2..]) : InFeatures;
+            Record(ActivityRecorder.Measure(x.Data, (long)inputs * OutFeatures, inputs));
+        }
         return F.Linear(x, Weight, Bias);
     }
 

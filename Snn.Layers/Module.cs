@@ -1,5 +1,6 @@
 // The base of every layer: named parameters, buffers and children, train/eval mode, and neuron state reset.
 using Snn.Autograd;
+using Snn.Layers.Neurons;
 
 namespace Snn.Layers;
 
@@ -99,6 +100,16 @@ public abstract class Module
     public virtual void ResetState()
     {
         foreach (var (_, child) in _children) child.ResetState();
+    }
+
+    /// <summary>
+    /// Sets <see cref="SpikingNeuron.CarryState"/> on every neuron below this module, so a whole network can be fed
+    /// one time step at a time (BN must be in eval mode for that to equal the multi-step pass).
+    /// </summary>
+    public void SetCarryState(bool on)
+    {
+        foreach (var (_, m) in Modules())
+            if (m is SpikingNeuron neuron) neuron.CarryState = on;
     }
 
     public int ParameterCount() => NamedParameters().Sum(p => p.parameter.Data.Length);

@@ -19,6 +19,11 @@ public sealed record NeuronConfig(string Type = "lif", float Tau = 2f, float VTh
             _ => throw new InvalidDataException($"Architecture: unknown neuron type '{Type}' (expected lif, plif or if)."),
         };
     }
+
+    /// <summary>A neuron layer with these settings (a learned-tau PLIF for "plif"), optionally with another threshold.</summary>
+    public Snn.Layers.Neurons.SpikingNeuron CreateLayer(float? vThreshold = null) => Type == "plif"
+        ? new Snn.Layers.Neurons.ParametricLif(Tau, vThreshold ?? VThreshold, VReset, DecayInput, ToSpec().Surrogate)
+        : new Snn.Layers.Neurons.SpikingNeuron(ToSpec(vThreshold));
 }
 
 /// <summary>
@@ -39,6 +44,20 @@ public sealed record Architecture(
 {
     public static Architecture Csnn(int[]? channels = null, int timeSteps = 4, NeuronConfig? neuron = null) =>
         new("csnn", channels ?? [32, 64], timeSteps, [1, 28, 28], 10, neuron ?? new NeuronConfig());
+
+    /// <summary>
+    /// Checks the sizes a spiking transformer needs: input [C, H, W] of at least 4×4 (two stride-2 pools), D divisible
+    /// by 8 (the tokenizer's first stage has D/8 channels) and by the number of heads, at least one block.
+    /// </summary>
+    public void ValidateTransformer()
+    {
+        if (Input.Length != 3 || Input[1] < 4 || Input[2] < 4)
+            throw new ArgumentException($"{Model}: input must be C,H,W with H, W ≥ 4, got {string.Join(",", Input)}.");
+        if (Dim < 8 || Dim % 8 != 0) throw new ArgumentException($"{Model}: dim must be a positive multiple of 8, got {Dim}.");
+        if (Heads < 1 || Dim % Heads != 0) throw new ArgumentException($"{Model}: dim {Dim} must be divisible by heads {Heads}.");
+        if (Depth < 1) throw new ArgumentException($"{Model}: depth must be ≥ 1, got {Depth}.");
+        if (TimeSteps < 1) throw new ArgumentException($"{Model}: timesteps must be ≥ 1, got {TimeSteps}.");
+    }
 
     public static Architecture Parse(string json, string source = "architecture")
     {

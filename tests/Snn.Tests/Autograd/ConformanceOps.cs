@@ -27,6 +27,7 @@ internal static class ConformanceOps
         "compconv_weight" => One("w_eff", F.CompConvWeight(x["w"], x["scores"], x["beta"],
             attrs.GetProperty("bits").EnumerateArray().Select(b => b.GetInt32()).ToArray(), Float(attrs, "keep_ratio"))),
         "ssa_core" => One("attn", F.SpikingSelfAttention(x["q"], x["k"], x["v"], Float(attrs, "scale"))),
+        "sdsa_core" => One("y", F.SpikeDrivenSelfAttention(x["q"], x["k"], x["v"], kv => F.Neuron(kv, LifSpec(attrs)))),
         "optimizer_sgd_momentum" => Optimize(x, p => new Sgd(p, Float(attrs, "lr"), Float(attrs, "momentum"), Float(attrs, "weight_decay"))),
         "optimizer_sgd_nesterov" => Optimize(x, p => new Sgd(p, Float(attrs, "lr"), Float(attrs, "momentum"), Float(attrs, "weight_decay"), nesterov: true)),
         "optimizer_adam" => Optimize(x, p => new Adam(p, Float(attrs, "lr"), Float(attrs, "beta1"), Float(attrs, "beta2"), Float(attrs, "eps"))),

@@ -4,6 +4,7 @@ using Snn.Kernels;
 
 namespace Snn.Tests.Kernels;
 
+[Collection(ThreadCountCollection.Name)]
 public class NeuronKernelTests
 {
     private const int TimeSteps = 6;

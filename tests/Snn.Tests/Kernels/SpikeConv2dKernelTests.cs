@@ -3,6 +3,7 @@ using Snn.Kernels;
 
 namespace Snn.Tests.Kernels;
 
+[Collection(ThreadCountCollection.Name)]
 public class SpikeConv2dKernelTests
 {
     private static float[] Spikes(Random rng, int count, double rate) =>

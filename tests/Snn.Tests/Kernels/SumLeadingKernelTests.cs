@@ -1,6 +1,7 @@
 // Sum over leading dims: the row-wise kernel against the general transpose-then-reduce path, bit for bit.
 namespace Snn.Tests.Kernels;
 
+[Collection(ThreadCountCollection.Name)]
 public class SumLeadingKernelTests
 {
     private static Tensor Random(int seed, params int[] shape)

@@ -52,6 +52,14 @@ public sealed class FashionMnist
     public static FashionMnist Load(string? directory = null) =>
         Load(Locate(directory, SystemDirectory, [AppContext.BaseDirectory, Directory.GetCurrentDirectory()]));
 
+    /// <summary>The same test set with only the first <paramref name="count"/> training images (quick runs).</summary>
+    public FashionMnist WithTrainingImages(int count)
+    {
+        if (count >= Train.Count) return this;
+        var train = new ImageDataset(Train.Images.Slice(0, count).Clone(), Train.Labels[..count]);
+        return new FashionMnist(train, Test, $"{Source}, training on its first {count} images");
+    }
+
     /// <summary>The small subset shipped in the repo, even when the full set is installed (tests, quick demos).</summary>
     public static FashionMnist LoadShippedSubset() =>
         Load(Locate(null, Path.Combine(Path.GetTempPath(), "no-system-fashion-mnist"), [AppContext.BaseDirectory, Directory.GetCurrentDirectory()]));

@@ -192,6 +192,13 @@ public sealed class Tensor
         if (!Shape.SequenceEqual(destination.Shape))
             throw new ArgumentException($"CopyTo: source shape {ShapeText(_shape)} differs from destination {ShapeText(destination._shape)}.");
         if (IsContiguous && destination.IsContiguous) { Span.CopyTo(destination.Span); return; }
+        if (Length == 0) return;
+        Kernels.StridedCopy.Copy(Storage, Offset, _strides, destination.Storage, destination.Offset, destination._strides, _shape);
+    }
+
+    /// <summary>The plain element-by-element copy that <see cref="Kernels.StridedCopy"/> is tested against.</summary>
+    internal void CopyToReference(Tensor destination)
+    {
         var src = new StridedCursor(this);
         var dst = new StridedCursor(destination);
         for (int i = 0; i < Length; i++) destination.Storage[dst.Next()] = Storage[src.Next()];

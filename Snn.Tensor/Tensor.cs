@@ -60,11 +60,15 @@ public sealed class Tensor
 
     // ----- factories -----
 
-    public static Tensor Zeros(params int[] shape) => new(new float[ElementCount(shape)], shape);
+    /// <summary>A zero-filled tensor. Inside a <see cref="TensorScope"/> its storage is rented and recycled at the scope's end.</summary>
+    public static Tensor Zeros(params int[] shape) => new(TensorScope.Allocate(ElementCount(shape), clear: true), shape);
+
+    /// <summary>A tensor whose every element the caller will overwrite (contents undefined; pooled as <see cref="Zeros"/>).</summary>
+    internal static Tensor Uninitialized(params int[] shape) => new(TensorScope.Allocate(ElementCount(shape), clear: false), shape);
 
     public static Tensor Full(float value, params int[] shape)
     {
-        var data = new float[ElementCount(shape)];
+        var data = TensorScope.Allocate(ElementCount(shape), clear: false);
         Array.Fill(data, value);
         return new Tensor(data, shape);
     }
@@ -181,7 +185,7 @@ public sealed class Tensor
     /// <summary>A contiguous copy with its own storage.</summary>
     public Tensor Clone()
     {
-        var result = Zeros(_shape);
+        var result = Uninitialized(_shape);
         CopyTo(result);
         return result;
     }

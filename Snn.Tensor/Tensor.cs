@@ -63,7 +63,11 @@ public sealed class Tensor
     /// <summary>A zero-filled tensor. Inside a <see cref="TensorScope"/> its storage is rented and recycled at the scope's end.</summary>
     public static Tensor Zeros(params int[] shape) => new(TensorScope.Allocate(ElementCount(shape), clear: true), shape);
 
-    /// <summary>A tensor whose every element the caller will overwrite (contents undefined; pooled as <see cref="Zeros"/>).</summary>
+    /// <summary>
+    /// A tensor whose every element the caller will overwrite (contents undefined; pooled as <see cref="Zeros"/>).
+    /// For op outputs a kernel writes in full; poisoned pools (SNN_POOL_POISON=1) hand these out NaN-filled, so a
+    /// kernel that skips an element fails the test suite.
+    /// </summary>
     internal static Tensor Uninitialized(params int[] shape) => new(TensorScope.Allocate(ElementCount(shape), clear: false), shape);
 
     public static Tensor Full(float value, params int[] shape)

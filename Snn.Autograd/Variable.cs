@@ -11,6 +11,7 @@ public sealed class Variable
 {
     private Variable[] _parents;
     private Action<Tensor>? _backward;
+    private Tensor? _gradBuffer;
 
     public Tensor Data { get; }
 
@@ -63,6 +64,16 @@ public sealed class Variable
         if (!RequiresGrad) return;
         if (!gradient.Shape.SequenceEqual(Data.Shape))
             throw new InvalidOperationException($"Gradient of shape {Tensor.ShapeText(gradient.Shape)} does not match {Name ?? "variable"} of shape {Tensor.ShapeText(Data.Shape)}.");
+        if (Grad is null && IsLeaf && TensorScope.IsPooling)
+        {
+            // A parameter's gradient outlives the step's scope (it is read after it, until the next ZeroGrad), so it
+            // goes into a buffer of its own, reused from step to step, never into recycled step storage.
+            if (_gradBuffer is null || !_gradBuffer.SameShape(Data))
+                using (TensorScope.Suspend()) _gradBuffer = Tensor.Zeros(Data.ShapeArray());
+            gradient.CopyTo(_gradBuffer);
+            Grad = _gradBuffer;
+            return;
+        }
         if (Grad is null) { Grad = owned && gradient.IsContiguous ? gradient : gradient.Clone(); return; }
         System.Numerics.Tensors.TensorPrimitives.Add(Grad.Span, gradient.Contiguous().Span, Grad.Span);
     }

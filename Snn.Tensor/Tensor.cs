@@ -60,11 +60,19 @@ public sealed class Tensor
 
     // ----- factories -----
 
-    public static Tensor Zeros(params int[] shape) => new(new float[ElementCount(shape)], shape);
+    /// <summary>A zero-filled tensor. Inside a <see cref="TensorScope"/> its storage is rented and recycled at the scope's end.</summary>
+    public static Tensor Zeros(params int[] shape) => new(TensorScope.Allocate(ElementCount(shape), clear: true), shape);
+
+    /// <summary>
+    /// A tensor whose every element the caller will overwrite (contents undefined; pooled as <see cref="Zeros"/>).
+    /// For op outputs a kernel writes in full; poisoned pools (SNN_POOL_POISON=1) hand these out NaN-filled, so a
+    /// kernel that skips an element fails the test suite.
+    /// </summary>
+    internal static Tensor Uninitialized(params int[] shape) => new(TensorScope.Allocate(ElementCount(shape), clear: false), shape);
 
     public static Tensor Full(float value, params int[] shape)
     {
-        var data = new float[ElementCount(shape)];
+        var data = TensorScope.Allocate(ElementCount(shape), clear: false);
         Array.Fill(data, value);
         return new Tensor(data, shape);
     }
@@ -181,7 +189,7 @@ public sealed class Tensor
     /// <summary>A contiguous copy with its own storage.</summary>
     public Tensor Clone()
     {
-        var result = Zeros(_shape);
+        var result = Uninitialized(_shape);
         CopyTo(result);
         return result;
     }
@@ -192,6 +200,13 @@ public sealed class Tensor
         if (!Shape.SequenceEqual(destination.Shape))
             throw new ArgumentException($"CopyTo: source shape {ShapeText(_shape)} differs from destination {ShapeText(destination._shape)}.");
         if (IsContiguous && destination.IsContiguous) { Span.CopyTo(destination.Span); return; }
+        if (Length == 0) return;
+        Kernels.StridedCopy.Copy(Storage, Offset, _strides, destination.Storage, destination.Offset, destination._strides, _shape);
+    }
+
+    /// <summary>The plain element-by-element copy that <see cref="Kernels.StridedCopy"/> is tested against.</summary>
+    internal void CopyToReference(Tensor destination)
+    {
         var src = new StridedCursor(this);
         var dst = new StridedCursor(destination);
         for (int i = 0; i < Length; i++) destination.Storage[dst.Next()] = Storage[src.Next()];

@@ -22,7 +22,7 @@ public static partial class F
         int spatial = Tensor.ElementCount(x.Data.Shape[(c + 1)..]);
         var g = new BatchNormGeometry(batch, channels, spatial);
         var input = x.Data.Contiguous();
-        var y = Tensor.ZerosLike(input);
+        var y = Tensor.Uninitialized(input.ShapeArray());
         if (!training)
         {
             BatchNormKernel.ForwardEval(input.Span, gamma.Data.Span, beta.Data.Span, runningMean.Span, runningVar.Span, g, epsilon, y.Span);
@@ -33,7 +33,7 @@ public static partial class F
         BatchNormKernel.ForwardTrain(input.Span, gamma.Data.Span, beta.Data.Span, g, epsilon, momentum, y.Span, mean.Span, invStd.Span, runningMean.Span, runningVar.Span);
         return Variable.FromOp(y, [x, gamma, beta], gy =>
         {
-            var gx = Tensor.ZerosLike(input);
+            var gx = Tensor.Uninitialized(input.ShapeArray());
             var gGamma = Tensor.Zeros(channels);
             var gBeta = Tensor.Zeros(channels);
             BatchNormKernel.Backward(gy.Contiguous().Span, input.Span, gamma.Data.Span, mean.Span, invStd.Span, g, gx.Span, gGamma.Span, gBeta.Span);

@@ -21,13 +21,13 @@ public static partial class F
         if (x.Data.Rank < 2) throw new ArgumentException($"Neuron: input must be [T, ...] with rank ≥ 2, got {Tensor.ShapeText(x.Data.Shape)}.");
         int timeSteps = x.Data.Shape[0];
         var input = x.Data.Contiguous().Reshape(timeSteps, -1);
-        var spikes = Tensor.Zeros(input.ShapeArray());
-        var charged = Tensor.Zeros(input.ShapeArray());
+        var spikes = Tensor.Uninitialized(input.ShapeArray());
+        var charged = Tensor.Uninitialized(input.ShapeArray());
         Backend.Current.NeuronForward(input, spec, spikes, charged, membrane);
         var shape = x.Data.ShapeArray();
         return Variable.FromOp(spikes.Reshape(shape), [x], gy =>
         {
-            var gx = Tensor.Zeros(input.ShapeArray());
+            var gx = Tensor.Uninitialized(input.ShapeArray());
             Backend.Current.NeuronBackward(gy.Contiguous().Reshape(timeSteps, -1), charged, spec, gx);
             x.AccumulateGrad(gx.Reshape(shape));
         });

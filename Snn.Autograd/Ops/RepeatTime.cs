@@ -8,7 +8,7 @@ public static partial class F
     {
         if (timeSteps < 1) throw new ArgumentException($"RepeatTime: T must be ≥ 1, got {timeSteps}.");
         var src = x.Data.Contiguous();
-        var y = Tensor.Zeros([timeSteps, .. src.ShapeArray()]);
+        var y = Tensor.Uninitialized([timeSteps, .. src.ShapeArray()]);
         for (int t = 0; t < timeSteps; t++) src.Span.CopyTo(y.Span.Slice(t * src.Length, src.Length));
         return Variable.FromOp(y, [x], gy => x.AccumulateGrad(Ops.Sum(gy, [0])));
     }

@@ -27,8 +27,8 @@ public sealed class Adam(IReadOnlyList<Variable> parameters, float learningRate 
             if (p.Grad is null) continue;
             var w = p.Data.Span;
             var g = p.Grad.Span;
-            var m = (_m[i] ??= Tensor.Zeros(p.Data.ShapeArray())).Span;
-            var v = (_v[i] ??= Tensor.Zeros(p.Data.ShapeArray())).Span;
+            var m = (_m[i] ??= LongLived(p.Data.ShapeArray())).Span;
+            var v = (_v[i] ??= LongLived(p.Data.ShapeArray())).Span;
             for (int j = 0; j < w.Length; j++)
             {
                 float d = g[j];

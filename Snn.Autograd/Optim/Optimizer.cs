@@ -26,6 +26,15 @@ public abstract class Optimizer
         foreach (var p in Parameters) p.Grad = null;
     }
 
+    /// <summary>
+    /// Zeroed state that lives as long as the optimizer. Step runs inside the trainer's <see cref="TensorScope"/>,
+    /// whose tensors are recycled when the step ends; state created lazily there must not be.
+    /// </summary>
+    protected static Tensor LongLived(int[] shape)
+    {
+        using (TensorScope.Suspend()) return Tensor.Zeros(shape);
+    }
+
     /// <summary>Per-parameter state tensors (momentum buffers, moments) in a fixed order, for checkpoints.</summary>
     public abstract IEnumerable<(string name, Tensor state)> State();
 

@@ -19,7 +19,7 @@ public sealed class Sgd(IReadOnlyList<Variable> parameters, float learningRate, 
             if (p.Grad is null) continue;
             var w = p.Data.Span;
             var g = p.Grad.Span;
-            var buf = momentum != 0 ? (_momentum[i] ??= Tensor.Zeros(p.Data.ShapeArray())).Span : default;
+            var buf = momentum != 0 ? (_momentum[i] ??= LongLived(p.Data.ShapeArray())).Span : default;
             bool first = StepCount == 1 || momentum == 0;
             for (int j = 0; j < w.Length; j++)
             {

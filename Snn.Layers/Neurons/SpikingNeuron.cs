@@ -48,7 +48,8 @@ public class SpikingNeuron(NeuronSpec spec) : Module
     {
         if (!CarryState) return F.Neuron(x, Spec);
         int perStep = x.Data.Length / x.Data.Shape[0];
-        if (_membrane is null || _membrane.Length != perStep) _membrane = Tensor.Full(Spec.VReset ?? 0f, perStep);
+        if (_membrane is null || _membrane.Length != perStep)
+            using (TensorScope.Suspend()) _membrane = Tensor.Full(Spec.VReset ?? 0f, perStep);
         return F.Neuron(x, Spec, _membrane);
     }
 

@@ -31,6 +31,7 @@ public static class Evaluator
         using (recordActivity ? ActivityRecorder.Record() : null)
         {
             foreach (var batch in new DataLoader(data, batchSize, shuffle: false).Epoch(0))
+            using (TensorScope.Begin())
             {
                 var y = model.Forward(Variable.Constant(batch.Images)).Data;
                 var best = Ops.ArgMax(y);

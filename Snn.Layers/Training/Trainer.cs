@@ -60,22 +60,24 @@ public sealed class Trainer
         foreach (var batch in loader.Epoch(epoch))
         {
             _optimizer.LearningRate = _schedule.At(epoch * _batchesPerEpoch + batchIndex);
-            var logits = _model.Forward(Variable.Constant(batch.Images));
-            Variable loss;
-            try { loss = F.CrossEntropy(logits, batch.Labels, Options.LabelSmoothing); }
-            catch (ArithmeticException e)
+            // Every activation and gradient of the step is recycled when the scope ends (see TensorScope).
+            using (TensorScope.Begin())
             {
-                throw new ArithmeticException($"Training diverged at epoch {epoch + 1}, step {batchIndex + 1} (global step {epoch * _batchesPerEpoch + batchIndex + 1}): {e.Message} Try a lower --lr.", e);
+                var logits = _model.Forward(Variable.Constant(batch.Images));
+                Variable loss;
+                try { loss = F.CrossEntropy(logits, batch.Labels, Options.LabelSmoothing); }
+                catch (ArithmeticException e)
+                {
+                    throw new ArithmeticException($"Training diverged at epoch {epoch + 1}, step {batchIndex + 1} (global step {epoch * _batchesPerEpoch + batchIndex + 1}): {e.Message} Try a lower --lr.", e);
+                }
+                _optimizer.ZeroGrad();
+                loss.Backward();
+                if (Options.ClipNorm > 0) GradientClipping.ClipNorm(_optimizer.Parameters, Options.ClipNorm);
+                _optimizer.Step();
+                _model.ResetState();
+                lossSum += loss.Data.Item() * batch.Labels.Length;
+                correct += CountCorrect(logits.Data, batch.Labels);
             }
-            _optimizer.ZeroGrad();
-            loss.Backward();
-            if (Options.ClipNorm > 0) GradientClipping.ClipNorm(_optimizer.Parameters, Options.ClipNorm);
-            _optimizer.Step();
-            _model.ResetState();
-
-            float lossValue = loss.Data.Item();
-            lossSum += lossValue * batch.Labels.Length;
-            correct += CountCorrect(logits.Data, batch.Labels);
             seen += batch.Labels.Length;
             batchIndex++;
             progress?.Invoke(new BatchProgress(epoch, batchIndex, loader.BatchCount, lossSum / seen, (double)correct / seen, seen / clock.Elapsed.TotalSeconds));

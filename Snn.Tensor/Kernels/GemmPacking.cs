@@ -1,5 +1,6 @@
 // Copies blocks of op(A) and op(B) into the strip layouts the GEMM micro-kernel streams through.
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 using static Snn.Kernels.GemmMicroKernel;
 using System.Runtime.CompilerServices;
 
@@ -88,20 +89,64 @@ internal static unsafe class GemmPacking
                     d += NR;
                 }
             }
+            else if (w == NR && Avx.IsSupported)
+                PackBTransposedStrip(b + (long)(j0 + s) * ldb + p0, ldb, kc, d);
             else
+                PackBTransposedStripReference(b + (long)(j0 + s) * ldb + p0, ldb, kc, w, d);
+        }
+    }
+
+    /// <summary>
+    /// One full strip of a transposed B: rows q = 0 … NR−1 of <paramref name="src"/> (stride ldb) hold op(B)'s
+    /// columns; d[p·NR + q] = src[q·ldb + p]. 8×8 blocks are transposed in registers (unpack, shuffle, lane
+    /// permute), so both the reads and the writes are whole vectors. Same values as the reference (a copy).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void PackBTransposedStrip(float* src, int ldb, int kc, float* d)
+    {
+        int p = 0;
+        for (; p + 8 <= kc; p += 8)
+            for (int q = 0; q < NR; q += 8)
             {
-                // Row j of B holds op(B)'s column j: read it contiguously, write with stride NR.
-                for (int q = 0; q < NR; q++)
-                {
-                    if (q < w)
-                    {
-                        float* src = b + (long)(j0 + s + q) * ldb + p0;
-                        for (int p = 0; p < kc; p++) d[p * NR + q] = src[p];
-                    }
-                    else
-                        for (int p = 0; p < kc; p++) d[p * NR + q] = 0;
-                }
+                float* r = src + (long)q * ldb + p;
+                var r0 = Avx.LoadVector256(r); var r1 = Avx.LoadVector256(r + ldb);
+                var r2 = Avx.LoadVector256(r + 2L * ldb); var r3 = Avx.LoadVector256(r + 3L * ldb);
+                var r4 = Avx.LoadVector256(r + 4L * ldb); var r5 = Avx.LoadVector256(r + 5L * ldb);
+                var r6 = Avx.LoadVector256(r + 6L * ldb); var r7 = Avx.LoadVector256(r + 7L * ldb);
+                var t0 = Avx.UnpackLow(r0, r1); var t1 = Avx.UnpackHigh(r0, r1);
+                var t2 = Avx.UnpackLow(r2, r3); var t3 = Avx.UnpackHigh(r2, r3);
+                var t4 = Avx.UnpackLow(r4, r5); var t5 = Avx.UnpackHigh(r4, r5);
+                var t6 = Avx.UnpackLow(r6, r7); var t7 = Avx.UnpackHigh(r6, r7);
+                var u0 = Avx.Shuffle(t0, t2, 0x44); var u1 = Avx.Shuffle(t0, t2, 0xEE);
+                var u2 = Avx.Shuffle(t1, t3, 0x44); var u3 = Avx.Shuffle(t1, t3, 0xEE);
+                var u4 = Avx.Shuffle(t4, t6, 0x44); var u5 = Avx.Shuffle(t4, t6, 0xEE);
+                var u6 = Avx.Shuffle(t5, t7, 0x44); var u7 = Avx.Shuffle(t5, t7, 0xEE);
+                float* o = d + (long)p * NR + q;
+                Avx.Store(o, Avx.Permute2x128(u0, u4, 0x20));
+                Avx.Store(o + NR, Avx.Permute2x128(u1, u5, 0x20));
+                Avx.Store(o + 2 * NR, Avx.Permute2x128(u2, u6, 0x20));
+                Avx.Store(o + 3 * NR, Avx.Permute2x128(u3, u7, 0x20));
+                Avx.Store(o + 4 * NR, Avx.Permute2x128(u0, u4, 0x31));
+                Avx.Store(o + 5 * NR, Avx.Permute2x128(u1, u5, 0x31));
+                Avx.Store(o + 6 * NR, Avx.Permute2x128(u2, u6, 0x31));
+                Avx.Store(o + 7 * NR, Avx.Permute2x128(u3, u7, 0x31));
             }
+        for (; p < kc; p++)
+            for (int q = 0; q < NR; q++) d[p * NR + q] = src[(long)q * ldb + p];
+    }
+
+    /// <summary>The plain transposed-B strip (w ≤ NR valid columns, the rest zero): read rows, write with stride NR.</summary>
+    internal static void PackBTransposedStripReference(float* src, int ldb, int kc, int w, float* d)
+    {
+        for (int q = 0; q < NR; q++)
+        {
+            if (q < w)
+            {
+                float* row = src + (long)q * ldb;
+                for (int p = 0; p < kc; p++) d[p * NR + q] = row[p];
+            }
+            else
+                for (int p = 0; p < kc; p++) d[p * NR + q] = 0;
         }
     }
 }

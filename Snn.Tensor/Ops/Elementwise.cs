@@ -25,7 +25,7 @@ public static partial class Ops
     /// <summary>x·scale + shift, elementwise.</summary>
     public static Tensor Affine(Tensor x, float scale, float shift = 0f)
     {
-        var y = Tensor.Zeros(x.ShapeArray());
+        var y = Tensor.Uninitialized(x.ShapeArray());
         var src = x.Contiguous().Span;
         var dst = y.Span;
         TP.Multiply(src, scale, dst);
@@ -37,19 +37,19 @@ public static partial class Ops
     {
         if (a.SameShape(b))
         {
-            var result = Tensor.Zeros(a.ShapeArray());
+            var result = Tensor.Uninitialized(a.ShapeArray());
             B.Binary(a.Contiguous(), b.Contiguous(), op, result);
             return result;
         }
         var shape = BroadcastShape(op.ToString(), a.Shape, b.Shape);
-        var y = Tensor.Zeros(shape);
+        var y = Tensor.Uninitialized(shape);
         BroadcastBinary(Expand(a, shape), Expand(b, shape), op, y);
         return y;
     }
 
     public static Tensor Unary(Tensor x, UnaryOp op)
     {
-        var y = Tensor.Zeros(x.ShapeArray());
+        var y = Tensor.Uninitialized(x.ShapeArray());
         B.Unary(x.Contiguous(), op, y);
         return y;
     }

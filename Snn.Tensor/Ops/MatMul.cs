@@ -15,7 +15,7 @@ public static partial class Ops
         int m = a3.Shape[transposeA ? a3.Rank - 1 : a3.Rank - 2];
         int n = b3.Shape[transposeB ? b3.Rank - 2 : b3.Rank - 1];
         bool batched = a3.Rank == 3 || b3.Rank == 3;
-        var c = batched ? Tensor.Zeros(batch, m, n) : Tensor.Zeros(m, n);
+        var c = batched ? Tensor.Uninitialized(batch, m, n) : Tensor.Uninitialized(m, n);
         B.MatMul(a3.Contiguous(), transposeA, b3.Contiguous(), transposeB, 0f, c);
         var outLead = lead.Length >= leadB.Length ? lead : leadB;
         return outLead.Length > 1 ? c.Reshape([.. outLead, m, n]) : c;

@@ -9,7 +9,8 @@ namespace Snn.Bench;
 /// A training step is what the trainer does per batch: forward over T steps, cross-entropy on the time-averaged
 /// logits, zero_grad, backward, Adam (lr 1e-3), reset of neuron state. An inference batch is eval mode under
 /// NoGrad. Batch 64 of random 28×28 images (seeded); torch_bench.py builds the same model with torch.
-/// A model the zoo does not have yet is reported as unavailable, not as a crash.
+/// A model the zoo does not have yet is reported as unavailable, not as a crash. Each step runs in a
+/// <see cref="TensorScope"/>, as the trainer's do, so bytes/step is what a steady-state training step allocates.
 /// </summary>
 public sealed class ModelWorkload(string name, string label, Func<Architecture> architecture, bool training, int batch = 64, int seed = 0)
     : IBenchWorkload
@@ -55,6 +56,7 @@ public sealed class ModelWorkload(string name, string label, Func<Architecture> 
         var optimizer = new Adam(model.Parameters(), 1e-3f);
         return () =>
         {
+            using var scope = TensorScope.Begin();
             var loss = F.CrossEntropy(model.Forward(Variable.Constant(images)), labels);
             optimizer.ZeroGrad();
             loss.Backward();
@@ -68,6 +70,7 @@ public sealed class ModelWorkload(string name, string label, Func<Architecture> 
         model.Eval();
         return () =>
         {
+            using (TensorScope.Begin())
             using (GradMode.NoGrad()) model.Forward(Variable.Constant(images));
             model.ResetState();
         };

@@ -119,3 +119,27 @@ public class GemmTests
         Assert.Contains("A stored as [4, 4]", ex.Message);
     }
 }
+
+public class GemmPackingTests
+{
+    [Theory]
+    [InlineData(256, 300)]
+    [InlineData(13, 13)]
+    [InlineData(64, 64)]
+    public unsafe void PackB_Transposed_EqualsPlainStrides(int kc, int ldb)
+    {
+        int cols = 2 * GemmMicroKernel.NR + 5;
+        var random = new Random(kc);
+        float[] b = Enumerable.Range(0, cols * ldb).Select(_ => (float)random.NextDouble()).ToArray();
+        int strips = (cols + GemmMicroKernel.NR - 1) / GemmMicroKernel.NR;
+        float[] fast = new float[strips * kc * GemmMicroKernel.NR], plain = new float[fast.Length];
+        fixed (float* pb = b, pf = fast, pp = plain)
+        {
+            GemmPacking.PackB(true, pb, ldb, 0, kc, 0, cols, pf);
+            for (int s = 0; s < strips; s++)
+                GemmPacking.PackBTransposedStripReference(pb + (long)s * GemmMicroKernel.NR * ldb, ldb, kc,
+                    Math.Min(GemmMicroKernel.NR, cols - s * GemmMicroKernel.NR), pp + (long)s * kc * GemmMicroKernel.NR);
+        }
+        Assert.Equal(plain, fast);
+    }
+}

@@ -21,6 +21,8 @@ internal static class TrainCommand
         var optimizer = new Option<string>("--optimizer") { Description = "adam, adamw or sgd", DefaultValueFactory = _ => "adam" };
         var weightDecay = new Option<float>("--weight-decay") { DefaultValueFactory = _ => 0f };
         var smoothing = new Option<float>("--label-smoothing") { DefaultValueFactory = _ => 0f };
+        var clip = new Option<double>("--clip-norm") { Description = "clip the global gradient norm to this (0 = off)", DefaultValueFactory = _ => 0 };
+        var warmup = new Option<int>("--warmup-epochs") { Description = "linear learning-rate warm-up before the cosine decay", DefaultValueFactory = _ => 0 };
         var seed = new Option<ulong>("--seed") { Description = "seed for initialisation and shuffling", DefaultValueFactory = _ => 0UL };
         var data = SharedOptions.Data();
         var output = new Option<string>("--out") { Description = "where to save the model (written atomically after every epoch)", DefaultValueFactory = _ => "model.snn" };
@@ -28,13 +30,13 @@ internal static class TrainCommand
         var json = SharedOptions.Json();
         var command = new Command("train", "Train a spiking network on Fashion-MNIST.")
         {
-            epochs, batch, lr, optimizer, weightDecay, smoothing, seed, data, output, resume, json,
+            epochs, batch, lr, optimizer, weightDecay, smoothing, clip, warmup, seed, data, output, resume, json,
         };
         o.AddTo(command);
         command.SetAction(r =>
         {
             var options = new TrainOptions(r.GetValue(epochs), r.GetValue(batch), r.GetValue(lr), r.GetValue(optimizer)!,
-                r.GetValue(weightDecay), r.GetValue(smoothing), Seed: r.GetValue(seed));
+                r.GetValue(weightDecay), r.GetValue(smoothing), r.GetValue(clip), r.GetValue(warmup), r.GetValue(seed));
             var dataset = FashionMnist.Load(r.GetValue(data));
             return Train(o.Build(r), options, dataset, r.GetValue(output)!, r.GetValue(resume), r.GetValue(json));
         });

@@ -5,24 +5,28 @@ using System.Text.Json.Nodes;
 
 namespace Snn.Layers.Models;
 
-/// <summary>The neuron settings of a model (see <see cref="Snn.Kernels.NeuronSpec"/>).</summary>
+/// <summary>
+/// The neuron settings of a model (see <see cref="Snn.Kernels.NeuronSpec"/>). <see cref="FireStrict"/> fires on
+/// h &gt; v_th instead of h ≥ v_th.
+/// </summary>
 public sealed record NeuronConfig(string Type = "lif", float Tau = 2f, float VThreshold = 1f, float? VReset = 0f,
-    bool DecayInput = true, bool DetachReset = true, string Surrogate = "atan", float? Alpha = null)
+    bool DecayInput = true, bool DetachReset = true, string Surrogate = "atan", float? Alpha = null, bool FireStrict = false)
 {
     public Snn.Kernels.NeuronSpec ToSpec(float? vThreshold = null)
     {
         var surrogate = Snn.Kernels.Surrogate.Parse(Surrogate, Alpha);
-        return Type switch
+        var spec = Type switch
         {
             "lif" or "plif" => Snn.Kernels.NeuronSpec.Lif(Tau, vThreshold ?? VThreshold, VReset, DecayInput, DetachReset, surrogate),
             "if" => Snn.Kernels.NeuronSpec.If(vThreshold ?? VThreshold, VReset, DetachReset, surrogate),
             _ => throw new InvalidDataException($"Architecture: unknown neuron type '{Type}' (expected lif, plif or if)."),
         };
+        return spec with { FireStrict = FireStrict };
     }
 
     /// <summary>A neuron layer with these settings (a learned-tau PLIF for "plif"), optionally with another threshold.</summary>
     public Snn.Layers.Neurons.SpikingNeuron CreateLayer(float? vThreshold = null) => Type == "plif"
-        ? new Snn.Layers.Neurons.ParametricLif(Tau, vThreshold ?? VThreshold, VReset, DecayInput, ToSpec().Surrogate)
+        ? new Snn.Layers.Neurons.ParametricLif(Tau, vThreshold ?? VThreshold, VReset, DecayInput, ToSpec().Surrogate, FireStrict)
         : new Snn.Layers.Neurons.SpikingNeuron(ToSpec(vThreshold));
 }
 
@@ -74,7 +78,8 @@ public sealed record Architecture(
             n?["decay_input"]?.GetValue<bool>() ?? true,
             n?["detach_reset"]?.GetValue<bool>() ?? true,
             n?["surrogate"]?.GetValue<string>() ?? "atan",
-            n?["alpha"]?.GetValue<float>());
+            n?["alpha"]?.GetValue<float>(),
+            n?["fire_strict"]?.GetValue<bool>() ?? false);
         return new Architecture(
             model,
             root["channels"]?.AsArray().Select(c => c!.GetValue<int>()).ToArray() ?? [],
@@ -96,6 +101,7 @@ public sealed record Architecture(
             ["decay_input"] = Neuron.DecayInput, ["detach_reset"] = Neuron.DetachReset, ["surrogate"] = Neuron.Surrogate,
         };
         if (Neuron.Alpha is float a) neuron["alpha"] = a;
+        if (Neuron.FireStrict) neuron["fire_strict"] = true;
         var root = new JsonObject
         {
             ["model"] = Model,

@@ -24,16 +24,13 @@ public sealed class Csnn : SpikingClassifier
             throw new ArgumentException($"csnn: unknown encoding '{architecture.Encoding}' (direct or poisson).");
         var rng = new Rng(seed);
         int channels = architecture.Input[0], height = architecture.Input[1], width = architecture.Input[2];
-        var spec = architecture.Neuron.ToSpec();
         _stages = new (Conv2d, BatchNorm, SpikingNeuron, MaxPool2d)[architecture.Channels.Length];
         for (int i = 0; i < _stages.Length; i++)
         {
             int outChannels = architecture.Channels[i];
             var conv = Child($"conv{i + 1}", new Conv2d(channels, outChannels, 3, padding: 1, bias: false, rng: rng));
             var bn = Child($"bn{i + 1}", BatchNorm.TwoD(outChannels));
-            var neuron = Child($"lif{i + 1}", architecture.Neuron.Type == "plif"
-                ? new ParametricLif(architecture.Neuron.Tau, architecture.Neuron.VThreshold, architecture.Neuron.VReset, architecture.Neuron.DecayInput)
-                : new SpikingNeuron(spec));
+            var neuron = Child($"lif{i + 1}", architecture.Neuron.CreateLayer());
             var pool = Child($"pool{i + 1}", new MaxPool2d(2));
             _stages[i] = (conv, bn, neuron, pool);
             (channels, height, width) = (outChannels, height / 2, width / 2);

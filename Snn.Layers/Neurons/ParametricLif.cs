@@ -14,8 +14,9 @@ public sealed class ParametricLif : SpikingNeuron
 {
     public Variable W { get; }
 
-    public ParametricLif(float initTau = 2f, float vThreshold = 1f, float? vReset = 0f, bool decayInput = true, Surrogate? surrogate = null)
-        : base(NeuronSpec.Lif(initTau, vThreshold, vReset, decayInput, true, surrogate))
+    public ParametricLif(float initTau = 2f, float vThreshold = 1f, float? vReset = 0f, bool decayInput = true, Surrogate? surrogate = null,
+        bool fireStrict = false)
+        : base(NeuronSpec.Lif(initTau, vThreshold, vReset, decayInput, true, surrogate) with { FireStrict = fireStrict })
     {
         if (!(initTau > 1f)) throw new ArgumentException($"ParametricLif: initial tau must be > 1 (1/tau is a sigmoid), got {initTau}.");
         W = Parameter("w", Tensor.Scalar(-MathF.Log(initTau - 1f)).Reshape(1));
@@ -62,7 +63,7 @@ public sealed class ParametricLif : SpikingNeuron
                 float dhdk = spec.DecayInput ? xs[j] - (v - vReset) : -(v - vReset);
                 sum += gh * dhdk;
                 float h = hs[j];
-                float s = h >= spec.VThreshold ? 1f : 0f;
+                float s = (spec.FireStrict ? h > spec.VThreshold : h >= spec.VThreshold) ? 1f : 0f;
                 v = spec.VReset is null ? h - s * spec.VThreshold : h * (1 - s) + vReset * s;
             }
         }

@@ -87,10 +87,24 @@ public class LayerTests
     [Fact]
     public void Architecture_JsonRoundTrip_KeepsEverySetting()
     {
-        var arch = new Architecture("csnn", [8, 12], 3, [1, 28, 28], 10, new NeuronConfig("lif", 3f, 0.8f, null, false, true, "dspike", 3f), "poisson");
+        var arch = new Architecture("csnn", [8, 12], 3, [1, 28, 28], 10, new NeuronConfig("lif", 3f, 0.8f, null, false, true, "dspike", 3f, FireStrict: true), "poisson");
         var back = Architecture.Parse(arch.ToJson());
         Assert.Equal(arch.ToJson(), back.ToJson());
         Assert.Null(back.Neuron.VReset);
+        Assert.True(back.Neuron.ToSpec().FireStrict);
+    }
+
+    [Fact]
+    public void Csnn_WithPoissonEncoding_FeedsSpikesToTheFirstConv()
+    {
+        var model = ModelZoo.Create(Architecture.Csnn([4, 8], timeSteps: 3) with { Encoding = "poisson" });
+        model.Eval();
+        ModelReport.ClearActivity(model);
+        using (ActivityRecorder.Record())
+        using (GradMode.NoGrad())
+            Assert.Equal([2, 10], model.Forward(Variable.Constant(new Rng(2).Uniform(0f, 1f, 2, 1, 28, 28))).Data.ShapeArray());
+        var conv1 = ModelReport.FromActivity(model, images: 2).Layers[0];
+        Assert.True(conv1.SpikeInput, "Poisson-coded pixels are 0/1 spikes, so conv1 is charged accumulates");
     }
 
     [Fact]

@@ -13,13 +13,14 @@ public sealed class DataLoader
     private readonly ImageDataset _dataset;
     private readonly bool _shuffle;
     private readonly ulong _seed;
+    private readonly Augmentation? _augmentation;
 
     public int BatchSize { get; }
 
     /// <summary>Batches per epoch: ⌈N / B⌉.</summary>
     public int BatchCount => (_dataset.Count + BatchSize - 1) / BatchSize;
 
-    public DataLoader(ImageDataset dataset, int batchSize, bool shuffle = true, ulong seed = 0)
+    public DataLoader(ImageDataset dataset, int batchSize, bool shuffle = true, ulong seed = 0, Augmentation? augmentation = null)
     {
         ArgumentNullException.ThrowIfNull(dataset);
         ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
@@ -27,6 +28,7 @@ public sealed class DataLoader
         BatchSize = batchSize;
         _shuffle = shuffle;
         _seed = seed;
+        _augmentation = augmentation;
     }
 
     /// <summary>The batches of epoch <paramref name="epoch"/> (0-based). Each batch owns fresh storage.</summary>
@@ -35,6 +37,9 @@ public sealed class DataLoader
         int[] order = Order(epoch);
         var images = _dataset.Images;
         int imageSize = images.Shape[1] * images.Shape[2] * images.Shape[3];
+        // A stream of its own, so switching augmentation on does not change the batch order.
+        var augmentRng = new Rng(~_seed ^ ((ulong)(epoch + 1) * 0x9E3779B97F4A7C15UL));
+        var scratch = _augmentation is null ? [] : new float[imageSize];
         for (int start = 0; start < order.Length; start += BatchSize)
         {
             int b = Math.Min(BatchSize, order.Length - start);
@@ -45,6 +50,7 @@ public sealed class DataLoader
                 int row = order[start + i];
                 // Storage directly, because a Span cannot live across yield; Images is contiguous (see ImageDataset).
                 images.Storage.AsSpan(images.Offset + row * imageSize, imageSize).CopyTo(pixels.AsSpan(i * imageSize));
+                _augmentation?.Apply(pixels.AsSpan(i * imageSize, imageSize), images.Shape[1], images.Shape[2], images.Shape[3], augmentRng, scratch);
                 labels[i] = _dataset.Labels[row];
             }
             yield return new Batch(new Tensor(pixels, b, 1, images.Shape[2], images.Shape[3]), labels);

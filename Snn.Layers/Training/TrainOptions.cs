@@ -1,7 +1,10 @@
 // The settings of a training run, saved in checkpoints so a resumed run continues with the same ones.
 namespace Snn.Layers.Training;
 
-/// <summary>Hyper-parameters of <see cref="Trainer"/>. Optimizer: "adam", "adamw" or "sgd" (momentum 0.9).</summary>
+/// <summary>
+/// Hyper-parameters of <see cref="Trainer"/>. Optimizer: "adam", "adamw" or "sgd" (momentum 0.9).
+/// <see cref="Augment"/>: random horizontal flips and shifts of up to 2 pixels (<see cref="Data.Augmentation"/>).
+/// </summary>
 public sealed record TrainOptions(
     int Epochs = 10,
     int BatchSize = 64,
@@ -11,7 +14,8 @@ public sealed record TrainOptions(
     float LabelSmoothing = 0f,
     double ClipNorm = 0,
     int WarmupEpochs = 0,
-    ulong Seed = 0)
+    ulong Seed = 0,
+    bool Augment = false)
 {
     public void Validate()
     {

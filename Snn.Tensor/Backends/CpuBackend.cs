@@ -63,6 +63,9 @@ public sealed class CpuBackend : ITensorBackend
         NeuronKernel.Forward(input.Span, input.Shape[0], spec, spikes.Span, charged.Span, membrane is null ? default : membrane.Span);
     }
 
+    public void NeuronForwardSpikes(Tensor input, int timeSteps, in NeuronSpec spec, Tensor spikes, Tensor? membrane = null) =>
+        NeuronKernel.ForwardSpikes(input.Contiguous().Span, timeSteps, spec, spikes.Span, membrane is null ? default : membrane.Span);
+
     public void NeuronBackward(Tensor gradSpikes, Tensor charged, in NeuronSpec spec, Tensor gradInput)
     {
         CheckLengths("NeuronBackward", gradSpikes, charged, gradInput);

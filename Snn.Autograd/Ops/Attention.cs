@@ -7,11 +7,16 @@ public static partial class F
     /// SSA core (Zhou et al., Spikformer 2023): attn = (Q·Kᵀ)·V · scale over the last two dims.
     /// q, k, v [..., tokens, headDim]. With 0/1 inputs the products are non-negative counts, so no softmax is needed;
     /// scale (0.125 in the paper) keeps the next neuron's input in range. Composed from matmul: no backward of its own.
+    /// Without a graph the product is associated the cheaper way (see below).
     /// </summary>
     public static Variable SpikingSelfAttention(Variable q, Variable k, Variable v, float scale)
     {
         if (!q.Data.SameShape(k.Data) || !q.Data.SameShape(v.Data))
             throw new ArgumentException($"SpikingSelfAttention: q {Tensor.ShapeText(q.Data.Shape)}, k {Tensor.ShapeText(k.Data.Shape)}, v {Tensor.ShapeText(v.Data.Shape)} must match.");
+        if (!GradMode.Enabled || !(q.RequiresGrad || k.RequiresGrad || v.RequiresGrad))
+            // No graph: Q·(Kᵀ·V) costs 2·L·d² instead of 2·L²·d. Equal up to float rounding; exactly equal for 0/1
+            // spikes, whose products are small integer counts.
+            return Scale(MatMul(q, MatMul(Transpose(k, -2, -1), v)), scale);
         return Scale(MatMul(MatMul(q, Transpose(k, -2, -1)), v), scale);
     }
 }

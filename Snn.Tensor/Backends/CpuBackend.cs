@@ -48,13 +48,21 @@ public sealed class CpuBackend : ITensorBackend
     public void MatMul(Tensor a, bool transposeA, Tensor b, bool transposeB, float beta, Tensor c)
     {
         var g = MatMulGeometry.Of(a, transposeA, b, transposeB, c);
-        for (int batch = 0; batch < g.Batch; batch++)
+        // Many small products (attention heads): threads take whole products, each run on one thread; a product
+        // is computed the same way on any thread, so results do not depend on the split. Large ones split inside.
+        long work = (long)g.M * g.N * g.K;
+        bool acrossBatch = g.Batch > 1 && work < 1 << 18;
+        Parallelism.For(g.Batch, acrossBatch ? Math.Max(1, (int)((1 << 18) / Math.Max(1, work))) : int.MaxValue, (b0, b1) =>
         {
-            var aSpan = a.Span.Slice(g.ABatchStride * batch);
-            var bSpan = b.Span.Slice(g.BBatchStride * batch);
-            var cSpan = c.Span.Slice(g.M * g.N * batch, g.M * g.N);
-            Gemm.Multiply(transposeA, transposeB, g.M, g.N, g.K, aSpan, transposeA ? g.M : g.K, bSpan, transposeB ? g.K : g.N, beta, cSpan, g.N);
-        }
+            for (int batch = b0; batch < b1; batch++)
+            {
+                var aSpan = a.Span.Slice(g.ABatchStride * batch);
+                var bSpan = b.Span.Slice(g.BBatchStride * batch);
+                var cSpan = c.Span.Slice(g.M * g.N * batch, g.M * g.N);
+                Gemm.Multiply(transposeA, transposeB, g.M, g.N, g.K, aSpan, transposeA ? g.M : g.K, bSpan, transposeB ? g.K : g.N, beta, cSpan, g.N,
+                    acrossBatch ? 1 : Parallelism.Threads);
+            }
+        });
     }
 
     public void NeuronForward(Tensor input, in NeuronSpec spec, Tensor spikes, Tensor charged, Tensor? membrane = null)

@@ -55,4 +55,18 @@ public class InferencePathTests
         Assert.Equal(want.Data.ShapeArray(), got.Data.ShapeArray());
         Assert.Equal(want.Data.Span.ToArray(), got.Data.Span.ToArray());
     }
+
+    [Fact]
+    public void SpikingSelfAttention_UnderNoGrad_EqualsGraphPath_ExactlyForSpikes()
+    {
+        var random = new Random(4);
+        Variable Spikes() => Variable.Parameter(new Tensor(Enumerable.Range(0, 2 * 3 * 4 * 9 * 8).Select(_ => random.Next(3) == 0 ? 1f : 0f).ToArray(), 2, 3, 4, 9, 8));
+        var (q, k, v) = (Spikes(), Spikes(), Spikes());
+        var want = F.SpikingSelfAttention(q, k, v, 0.125f);
+        Variable got;
+        using (GradMode.NoGrad()) got = F.SpikingSelfAttention(q, k, v, 0.125f);
+        Assert.True(got.IsLeaf);
+        Assert.Contains(want.Data.Span.ToArray(), x => x > 0.5f);
+        Assert.Equal(want.Data.Span.ToArray(), got.Data.Span.ToArray());
+    }
 }

@@ -69,4 +69,31 @@ public class InferencePathTests
         Assert.Contains(want.Data.Span.ToArray(), x => x > 0.5f);
         Assert.Equal(want.Data.Span.ToArray(), got.Data.Span.ToArray());
     }
+
+    [Theory]
+    [InlineData(49, 64, 4)]
+    [InlineData(9, 24, 3)]
+    public void SpikingSelfAttentionTokens_UnderNoGrad_IsBitIdenticalToComposedGraphPath(int tokens, int dim, int heads)
+    {
+        var random = new Random(tokens + dim);
+        Variable Spikes() => Variable.Parameter(new Tensor(Enumerable.Range(0, 2 * 3 * tokens * dim).Select(_ => random.Next(3) == 0 ? 1f : 0f).ToArray(), 2, 3, tokens, dim));
+        var (q, k, v) = (Spikes(), Spikes(), Spikes());
+        var want = F.SpikingSelfAttentionTokens(q, k, v, heads, 0.125f);
+        Assert.False(want.IsLeaf);
+        Variable got;
+        using (GradMode.NoGrad()) got = F.SpikingSelfAttentionTokens(q, k, v, heads, 0.125f);
+        Assert.True(got.IsLeaf);
+        Assert.Equal(want.Data.ShapeArray(), got.Data.ShapeArray());
+        Assert.Equal(want.Data.Contiguous().Span.ToArray(), got.Data.Span.ToArray());
+    }
+
+    [Fact]
+    public void SpikingSelfAttentionKernel_OnRealInputs_MatchesComposedPathWithinRounding()
+    {
+        var (q, k, v) = (Input(11, 2, 2, 10, 32), Input(12, 2, 2, 10, 32), Input(13, 2, 2, 10, 32));
+        var want = F.SpikingSelfAttentionTokens(q, k, v, 2, 0.125f).Data.Contiguous().Span.ToArray();
+        float[] got;
+        using (GradMode.NoGrad()) got = F.SpikingSelfAttentionTokens(q, k, v, 2, 0.125f).Data.Span.ToArray();
+        for (int i = 0; i < want.Length; i++) Assert.Equal(want[i], got[i], 1e-4f);
+    }
 }

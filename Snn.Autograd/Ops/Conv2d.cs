@@ -22,7 +22,7 @@ public static partial class F
         int batch = Tensor.ElementCount(lead);
         var g = Conv2dGeometry.Create(batch, ws[1], x.Data.Shape[^2], x.Data.Shape[^1], ws[0], ws[2], ws[3], stride, padding);
         var input = x.Data.Contiguous();
-        var y = Tensor.Zeros([.. lead, g.OutChannels, g.OutH, g.OutW]);
+        var y = Tensor.Uninitialized([.. lead, g.OutChannels, g.OutH, g.OutW]);
         // Spike inputs (0/1, sparse) convolve by accumulating weight rows; the weight gradient likewise.
         bool spikes = SpikeConv2dKernel.IsSparseSpikes(input.Span);
         if (spikes) SpikeConv2dKernel.Forward(input.Span, weight.Data.Contiguous().Span, bias is null ? default : bias.Data.Span, g, y.Span);

@@ -1,4 +1,6 @@
 // Matrix products and the linear layer: y = x·wᵀ + b.
+using Snn.Kernels;
+
 namespace Snn.Autograd;
 
 public static partial class F
@@ -25,6 +27,7 @@ public static partial class F
 
     /// <summary>
     /// y = x·wᵀ + b. x [..., I], w [O, I], b [O]. ∂x = g·w, ∂w = gᵀ·x (over all leading dims), ∂b = Σ g.
+    /// Without a graph, mostly-zero inputs skip their zeros (<see cref="SparseRowsGemm"/>, same bits).
     /// </summary>
     public static Variable Linear(Variable x, Variable weight, Variable? bias = null)
     {
@@ -33,7 +36,10 @@ public static partial class F
             throw new ArgumentException($"Linear: input {Tensor.ShapeText(x.Data.Shape)} does not end in {inFeatures} features (weight {Tensor.ShapeText(weight.Data.Shape)}).");
         var lead = x.Data.ShapeArray()[..^1];
         var x2 = x.Data.Reshape(-1, inFeatures);
-        var y2 = Ops.MatMul(x2, weight.Data, transposeB: true);
+        bool graph = GradMode.Enabled && (x.RequiresGrad || weight.RequiresGrad || (bias?.RequiresGrad ?? false));
+        var y2 = !graph && SparseRowsGemm.Worthwhile(x2.Span, x2.Shape[0], inFeatures)
+            ? SparseLinear(x2, weight.Data)
+            : Ops.MatMul(x2, weight.Data, transposeB: true);
         if (bias is not null) y2 = Ops.Add(y2, bias.Data);
         var y = y2.Reshape([.. lead, outFeatures]);
         Variable[] inputs = bias is null ? [x, weight] : [x, weight, bias];
@@ -44,5 +50,18 @@ public static partial class F
             if (weight.RequiresGrad) weight.AccumulateGrad(Ops.MatMul(g2, x2, transposeA: true));
             if (bias is not null && bias.RequiresGrad) bias.AccumulateGrad(Ops.Sum(g2, [0]));
         });
+    }
+
+    /// <summary>Inference on mostly-zero inputs (spikes, spike counts): x2 [M, I]·wᵀ skipping zeros, same bits as the GEMM.</summary>
+    private static Tensor SparseLinear(Tensor x2, Tensor weight)
+    {
+        int outFeatures = weight.Shape[0], inFeatures = weight.Shape[1];
+        var wT = Tensor.Uninitialized(inFeatures, outFeatures);
+        Span<float> w = weight.Contiguous().Span, t = wT.Span;
+        for (int o = 0; o < outFeatures; o++)
+            for (int i = 0; i < inFeatures; i++) t[i * outFeatures + o] = w[o * inFeatures + i];
+        var y2 = Tensor.Uninitialized(x2.Shape[0], outFeatures);
+        SparseRowsGemm.Multiply(x2.Span, wT.Span, x2.Shape[0], outFeatures, inFeatures, y2.Span);
+        return y2;
     }
 }

@@ -7,13 +7,20 @@ public static partial class F
 {
     /// <summary>
     /// Max over kernel×kernel windows (padding counts as −∞); leading dims merge into the batch.
-    /// Saves the argmax index of every window; backward routes each gradient to that one input.
+    /// Saves the argmax index of every window; backward routes each gradient to that one input. Without a graph
+    /// (no grad mode, or x needs none) only the values are computed.
     /// </summary>
     public static Variable MaxPool2d(Variable x, int kernel, int stride, int padding = 0)
     {
         var (g, lead) = PoolGeometry("MaxPool2d", x.Data, kernel, stride, padding);
         var input = x.Data.Contiguous();
-        var y = Tensor.Zeros([.. lead, g.Channels, g.OutHeight, g.OutWidth]);
+        var y = Tensor.Uninitialized([.. lead, g.Channels, g.OutHeight, g.OutWidth]);
+        if (!GradMode.Enabled || !x.RequiresGrad)
+        {
+            // Nothing will call backward: no argmax indices to keep.
+            MaxPool2dKernel.ForwardValues(input.Span, g, y.Span);
+            return Variable.Constant(y);
+        }
         var indices = new int[g.OutputLength];
         MaxPool2dKernel.Forward(input.Span, g, y.Span, indices);
         return Variable.FromOp(y, [x], gy =>

@@ -34,7 +34,7 @@ public sealed class SpikformerAttention : Module, ISynapticLayer
         (Child($"{name}_linear", new Linear(dim, dim, rng: rng)), Child($"{name}_bn", BatchNorm.OneD(dim)), Child($"{name}_lif", neuron.CreateLayer()));
 
     private static Variable Run((Linear linear, BatchNorm bn, SpikingNeuron lif) branch, Variable x) =>
-        branch.lif.Forward(branch.bn.Forward(branch.linear.Forward(x)));
+        branch.lif.Forward(BatchNormFolding.LinearBn(branch.linear, branch.bn, x));
 
     public SynapticActivity? Activity { get; private set; }
 
@@ -42,15 +42,13 @@ public sealed class SpikformerAttention : Module, ISynapticLayer
 
     public override Variable Forward(Variable x)
     {
-        var q = TokenLayout.SplitHeads(Run(_q, x), _heads);
-        var k = TokenLayout.SplitHeads(Run(_k, x), _heads);
-        var v = TokenLayout.SplitHeads(Run(_v, x), _heads);
+        var (q, k, v) = (Run(_q, x), Run(_k, x), Run(_v, x));
         if (ActivityRecorder.IsRecording)
         {
-            var a = AttentionSops.SpikingSelfAttention(q.Data, k.Data, v.Data);
+            var a = AttentionSops.SpikingSelfAttention(TokenLayout.SplitHeads(q, _heads).Data, TokenLayout.SplitHeads(k, _heads).Data, TokenLayout.SplitHeads(v, _heads).Data);
             Activity = Activity is null ? a : Activity.Plus(a);
         }
-        var attention = _attnLif.Forward(TokenLayout.MergeHeads(F.SpikingSelfAttention(q, k, v, Scale)));
+        var attention = _attnLif.Forward(F.SpikingSelfAttentionTokens(q, k, v, _heads, Scale));
         return Run(_proj, attention);
     }
 }

@@ -27,8 +27,8 @@ public sealed class PostActivationMlp : Module
 
     public override Variable Forward(Variable x)
     {
-        var h = _fc1Lif.Forward(_fc1Bn.Forward(_fc1Linear.Forward(x)));
-        return _fc2Lif.Forward(_fc2Bn.Forward(_fc2Linear.Forward(h)));
+        var h = _fc1Lif.Forward(BatchNormFolding.LinearBn(_fc1Linear, _fc1Bn, x));
+        return _fc2Lif.Forward(BatchNormFolding.LinearBn(_fc2Linear, _fc2Bn, h));
     }
 }
 

@@ -42,12 +42,12 @@ public sealed class Csnn : SpikingClassifier
     {
         var (conv1, bn1, _, _) = _stages[0];
         Variable x = Architecture.Encoding == "direct"
-            ? F.RepeatTime(bn1.Forward(conv1.Forward(images)), TimeSteps)
+            ? F.RepeatTime(BatchNormFolding.ConvBn(conv1, bn1, images), TimeSteps)
             : bn1.Forward(conv1.Forward(Variable.Constant(Encoders.Poisson(images.Data, TimeSteps, _poissonRng))));
         for (int i = 0; i < _stages.Length; i++)
         {
             var (conv, bn, neuron, pool) = _stages[i];
-            if (i > 0) x = bn.Forward(conv.Forward(x));
+            if (i > 0) x = BatchNormFolding.ConvBn(conv, bn, x);
             x = pool.Forward(neuron.Forward(x));
         }
         return _fc.Forward(F.Flatten(x, 2));

@@ -66,7 +66,7 @@ public sealed class SpikformerTokenizer : Module
     public override Variable Forward(Variable images)
     {
         var (conv0, bn0, lif0) = _stages[0];
-        var x = lif0.Forward(F.RepeatTime(bn0.Forward(conv0.Forward(images)), _timeSteps));
+        var x = lif0.Forward(F.RepeatTime(BatchNormFolding.ConvBn(conv0, bn0, images), _timeSteps));
         x = Run(_stages[1], x);
         x = _maxpool2.Forward(Run(_stages[2], x));
         x = _maxpool3.Forward(Run(_stages[3], x));
@@ -75,5 +75,5 @@ public sealed class SpikformerTokenizer : Module
     }
 
     private static Variable Run((Conv2d conv, BatchNorm bn, SpikingNeuron lif) stage, Variable x) =>
-        stage.lif.Forward(stage.bn.Forward(stage.conv.Forward(x)));
+        stage.lif.Forward(BatchNormFolding.ConvBn(stage.conv, stage.bn, x));
 }

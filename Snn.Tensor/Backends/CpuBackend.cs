@@ -9,52 +9,74 @@ public sealed class CpuBackend : ITensorBackend
 {
     public string Name => "cpu";
 
+    /// <summary>Elements per thread chunk for the exact elementwise maps; each element's result does not depend on the split.</summary>
+    private const int ElementwiseChunk = 1 << 15;
+
     public void Binary(Tensor a, Tensor b, BinaryOp op, Tensor destination)
     {
         CheckLengths("Binary " + op, a, b, destination);
-        ReadOnlySpan<float> x = a.Span, y = b.Span;
-        Span<float> d = destination.Span;
-        switch (op)
+        var (xs, ys, ds) = (a.Storage, b.Storage, destination.Storage);
+        var (xo, yo, dO) = (a.Offset, b.Offset, destination.Offset);
+        Parallelism.For(destination.Length, ElementwiseChunk, (i0, i1) =>
         {
-            case BinaryOp.Add: TP.Add(x, y, d); break;
-            case BinaryOp.Subtract: TP.Subtract(x, y, d); break;
-            case BinaryOp.Multiply: TP.Multiply(x, y, d); break;
-            case BinaryOp.Divide: TP.Divide(x, y, d); break;
-            case BinaryOp.Maximum: TP.Max(x, y, d); break;
-            case BinaryOp.Minimum: TP.Min(x, y, d); break;
-            default: throw new ArgumentOutOfRangeException(nameof(op), op, null);
-        }
+            ReadOnlySpan<float> x = xs.AsSpan(xo + i0, i1 - i0), y = ys.AsSpan(yo + i0, i1 - i0);
+            Span<float> d = ds.AsSpan(dO + i0, i1 - i0);
+            switch (op)
+            {
+                case BinaryOp.Add: TP.Add(x, y, d); break;
+                case BinaryOp.Subtract: TP.Subtract(x, y, d); break;
+                case BinaryOp.Multiply: TP.Multiply(x, y, d); break;
+                case BinaryOp.Divide: TP.Divide(x, y, d); break;
+                case BinaryOp.Maximum: TP.Max(x, y, d); break;
+                case BinaryOp.Minimum: TP.Min(x, y, d); break;
+                default: throw new ArgumentOutOfRangeException(nameof(op), op, null);
+            }
+        });
     }
 
     public void Unary(Tensor x, UnaryOp op, Tensor destination)
     {
         CheckLengths("Unary " + op, x, x, destination);
-        ReadOnlySpan<float> s = x.Span;
-        Span<float> d = destination.Span;
-        switch (op)
+        // Exp, Log, Sigmoid and Tanh stay on one thread: their approximations are not promised to be split-invariant.
+        bool exact = op is UnaryOp.Negate or UnaryOp.Sqrt or UnaryOp.Abs or UnaryOp.Relu;
+        var (xs, ds, xo, dO) = (x.Storage, destination.Storage, x.Offset, destination.Offset);
+        Parallelism.For(destination.Length, exact ? ElementwiseChunk : int.MaxValue, (i0, i1) =>
         {
-            case UnaryOp.Negate: TP.Negate(s, d); break;
-            case UnaryOp.Exp: TP.Exp(s, d); break;
-            case UnaryOp.Log: TP.Log(s, d); break;
-            case UnaryOp.Sqrt: TP.Sqrt(s, d); break;
-            case UnaryOp.Abs: TP.Abs(s, d); break;
-            case UnaryOp.Relu: TP.Max(s, 0f, d); break;
-            case UnaryOp.Sigmoid: TP.Sigmoid(s, d); break;
-            case UnaryOp.Tanh: TP.Tanh(s, d); break;
-            default: throw new ArgumentOutOfRangeException(nameof(op), op, null);
-        }
+            ReadOnlySpan<float> s = xs.AsSpan(xo + i0, i1 - i0);
+            Span<float> d = ds.AsSpan(dO + i0, i1 - i0);
+            switch (op)
+            {
+                case UnaryOp.Negate: TP.Negate(s, d); break;
+                case UnaryOp.Exp: TP.Exp(s, d); break;
+                case UnaryOp.Log: TP.Log(s, d); break;
+                case UnaryOp.Sqrt: TP.Sqrt(s, d); break;
+                case UnaryOp.Abs: TP.Abs(s, d); break;
+                case UnaryOp.Relu: TP.Max(s, 0f, d); break;
+                case UnaryOp.Sigmoid: TP.Sigmoid(s, d); break;
+                case UnaryOp.Tanh: TP.Tanh(s, d); break;
+                default: throw new ArgumentOutOfRangeException(nameof(op), op, null);
+            }
+        });
     }
 
     public void MatMul(Tensor a, bool transposeA, Tensor b, bool transposeB, float beta, Tensor c)
     {
         var g = MatMulGeometry.Of(a, transposeA, b, transposeB, c);
-        for (int batch = 0; batch < g.Batch; batch++)
+        // Many small products (attention heads): threads take whole products, each run on one thread; a product
+        // is computed the same way on any thread, so results do not depend on the split. Large ones split inside.
+        long work = (long)g.M * g.N * g.K;
+        bool acrossBatch = g.Batch > 1 && work < 1 << 18;
+        Parallelism.For(g.Batch, acrossBatch ? Math.Max(1, (int)((1 << 18) / Math.Max(1, work))) : int.MaxValue, (b0, b1) =>
         {
-            var aSpan = a.Span.Slice(g.ABatchStride * batch);
-            var bSpan = b.Span.Slice(g.BBatchStride * batch);
-            var cSpan = c.Span.Slice(g.M * g.N * batch, g.M * g.N);
-            Gemm.Multiply(transposeA, transposeB, g.M, g.N, g.K, aSpan, transposeA ? g.M : g.K, bSpan, transposeB ? g.K : g.N, beta, cSpan, g.N);
-        }
+            for (int batch = b0; batch < b1; batch++)
+            {
+                var aSpan = a.Span.Slice(g.ABatchStride * batch);
+                var bSpan = b.Span.Slice(g.BBatchStride * batch);
+                var cSpan = c.Span.Slice(g.M * g.N * batch, g.M * g.N);
+                Gemm.Multiply(transposeA, transposeB, g.M, g.N, g.K, aSpan, transposeA ? g.M : g.K, bSpan, transposeB ? g.K : g.N, beta, cSpan, g.N,
+                    acrossBatch ? 1 : Parallelism.Threads);
+            }
+        });
     }
 
     public void NeuronForward(Tensor input, in NeuronSpec spec, Tensor spikes, Tensor charged, Tensor? membrane = null)
@@ -62,6 +84,9 @@ public sealed class CpuBackend : ITensorBackend
         CheckLengths("NeuronForward", input, spikes, charged);
         NeuronKernel.Forward(input.Span, input.Shape[0], spec, spikes.Span, charged.Span, membrane is null ? default : membrane.Span);
     }
+
+    public void NeuronForwardSpikes(Tensor input, int timeSteps, in NeuronSpec spec, Tensor spikes, Tensor? membrane = null) =>
+        NeuronKernel.ForwardSpikes(input.Contiguous().Span, timeSteps, spec, spikes.Span, membrane is null ? default : membrane.Span);
 
     public void NeuronBackward(Tensor gradSpikes, Tensor charged, in NeuronSpec spec, Tensor gradInput)
     {

@@ -39,6 +39,19 @@ public interface ITensorBackend
     /// </summary>
     void NeuronForward(Tensor input, in NeuronSpec spec, Tensor spikes, Tensor charged, Tensor? membrane = null);
 
+    /// <summary>
+    /// Inference forward: spikes [T, n] only. <paramref name="input"/> is [T, n], or [n] when the same current enters
+    /// at every step. The default materialises the repeat and discards h; a backend may do neither.
+    /// </summary>
+    void NeuronForwardSpikes(Tensor input, int timeSteps, in NeuronSpec spec, Tensor spikes, Tensor? membrane = null)
+    {
+        int n = spikes.Length / timeSteps;
+        var full = input.Length == spikes.Length ? input : Tensor.Zeros(timeSteps, n);
+        if (!ReferenceEquals(full, input))
+            for (int t = 0; t < timeSteps; t++) input.Contiguous().Span.CopyTo(full.Span.Slice(t * n, n));
+        NeuronForward(full.Reshape(timeSteps, n), spec, spikes.Reshape(timeSteps, n), Tensor.Zeros(timeSteps, n), membrane);
+    }
+
     /// <summary>Gradient of the loss w.r.t. the input current, from ∂L/∂spikes and the saved h. All [T, n].</summary>
     void NeuronBackward(Tensor gradSpikes, Tensor charged, in NeuronSpec spec, Tensor gradInput);
 }

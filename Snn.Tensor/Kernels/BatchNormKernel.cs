@@ -59,24 +59,39 @@ public static class BatchNormKernel
 
     /// <summary>Inference forward: y = (x − running_mean)/√(running_var + eps)·γ + β.</summary>
     public static unsafe void ForwardEval(ReadOnlySpan<float> input, ReadOnlySpan<float> gamma, ReadOnlySpan<float> beta, ReadOnlySpan<float> runningMean,
-        ReadOnlySpan<float> runningVar, in BatchNormGeometry geometry, float epsilon, Span<float> output)
+        ReadOnlySpan<float> runningVar, in BatchNormGeometry geometry, float epsilon, Span<float> output) =>
+        ForwardEval(input, gamma, beta, runningMean, runningVar, geometry, epsilon, output, rowsKernel: true);
+
+    /// <summary>As the public overload; <paramref name="rowsKernel"/> = false keeps spatial = 1 on the per-segment path (the test's reference).</summary>
+    internal static unsafe void ForwardEval(ReadOnlySpan<float> input, ReadOnlySpan<float> gamma, ReadOnlySpan<float> beta, ReadOnlySpan<float> runningMean,
+        ReadOnlySpan<float> runningVar, in BatchNormGeometry geometry, float epsilon, Span<float> output, bool rowsKernel)
     {
         var g = geometry;
         g.Check("ForwardEval", input.Length, output.Length, gamma.Length, beta.Length, runningMean.Length, runningVar.Length);
-        fixed (float* px = input, py = output, pg = gamma, pb = beta, prm = runningMean, prv = runningVar)
+        // The per-channel scale once, not once per segment (a token BN has one-value segments).
+        var scales = new float[g.Channels];
+        for (int c = 0; c < g.Channels; c++) scales[c] = EvalScale(gamma[c], runningVar[c], epsilon);
+        fixed (float* px = input, py = output, pb = beta, prm = runningMean, ps = scales)
         {
-            float* x = px, y = py, gm = pg, bt = pb, rm = prm, rv = prv;
+            float* x = px, y = py, bt = pb, rm = prm, sc = ps;
+            if (rowsKernel && g.Spatial == 1)
+            {
+                BatchNormRowsKernel.ForwardEval(x, rm, sc, bt, g.Batch, g.Channels, y);
+                return;
+            }
             Parallelism.For(g.Batch * g.Channels, Math.Max(1, 16384 / g.Spatial), (s0, s1) =>
             {
                 for (int seg = s0; seg < s1; seg++)
                 {
                     int i = seg / g.Channels, c = seg % g.Channels;
-                    float scale = (float)(gm[c] / Math.Sqrt((double)rv[c] + epsilon));
-                    Normalise(Segment(x, g, i, c), rm[c], scale, bt[c], Segment(y, g, i, c));
+                    Normalise(Segment(x, g, i, c), rm[c], sc[c], bt[c], Segment(y, g, i, c));
                 }
             });
         }
     }
+
+    /// <summary>γ/√(running_var + eps), rounded once to float: the eval scale every path (and BN folding) uses.</summary>
+    public static float EvalScale(float gamma, float runningVar, float epsilon) => (float)(gamma / Math.Sqrt((double)runningVar + epsilon));
 
     /// <summary>
     /// From ∂y [N, C, S], x and the saved mean/invStd: ∂x [N, C, S] = γ·invstd/M·(M·∂y − Σ∂y − x̂·Σ∂y·x̂),

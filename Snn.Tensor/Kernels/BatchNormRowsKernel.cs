@@ -88,6 +88,22 @@ internal static unsafe class BatchNormRowsKernel
         });
     }
 
+    /// <summary>Eval: y = (x − mean)·scale + shift per [C] row, as BatchNormKernel.Normalise computes it (no fused multiply-add).</summary>
+    public static void ForwardEval(float* x, float* mean, float* scale, float* shift, int rows, int channels, float* y)
+    {
+        Parallelism.For(rows, Math.Max(1, 16384 / channels), (r0, r1) =>
+        {
+            for (int i = r0; i < r1; i++)
+            {
+                float* xr = x + (long)i * channels, yr = y + (long)i * channels;
+                int j = 0;
+                for (; j <= channels - Block; j += Block)
+                    Vector512.Store((Vector512.Load(xr + j) - Vector512.Load(mean + j)) * Vector512.Load(scale + j) + Vector512.Load(shift + j), yr + j);
+                for (; j < channels; j++) yr[j] = (xr[j] - mean[j]) * scale[j] + shift[j];
+            }
+        });
+    }
+
     private static int Blocks(int channels) => (channels + Block - 1) / Block;
 
     /// <summary>

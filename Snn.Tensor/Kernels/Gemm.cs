@@ -32,6 +32,9 @@ public static unsafe class Gemm
 
     [ThreadStatic] private static float[]? t_packA, t_packB;
 
+    /// <summary>Tests set false to compare the in-place A path with packed A (bit-identical by construction).</summary>
+    internal static bool ReadAInPlace = true;
+
     public static void Multiply(bool transposeA, bool transposeB, int m, int n, int k,
         ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, float beta, Span<float> c, int ldc) =>
         Multiply(transposeA, transposeB, m, n, k, a, lda, b, ldb, beta, c, ldc, Parallelism.Threads);
@@ -94,11 +97,16 @@ public static unsafe class Gemm
                     for (int ic = i0; ic < i1; ic += MC)
                     {
                         int mb = Math.Min(MC, i1 - ic);
-                        GemmPacking.PackA(transposeA, a, lda, ic, mb, pc, kb, packA);
+                        // A row-major op(A) is read in place by full-height tiles (see Compute512Rows); only a
+                        // ragged last strip, a transposed A or the Vector256 path packs.
+                        bool inPlace = !transposeA && UseVector512 && ReadAInPlace;
+                        int packedFrom = inPlace ? mb / MR * MR : 0;
+                        if (packedFrom < mb) GemmPacking.PackA(transposeA, a, lda, ic + packedFrom, mb - packedFrom, pc, kb, packA + (long)packedFrom * kb);
                         for (int jr = 0; jr < nb; jr += NR)
                             for (int ir = 0; ir < mb; ir += MR)
                             {
-                                Compute(kb, packA + (long)ir * kb, packB + (long)jr * kb, tile);
+                                if (ir < packedFrom) Compute512Rows(kb, a + (long)(ic + ir) * lda + pc, lda, packB + (long)jr * kb, tile);
+                                else Compute(kb, packA + (long)ir * kb, packB + (long)jr * kb, tile);
                                 Store(tile, Math.Min(MR, mb - ir), Math.Min(NR, nb - jr), blockBeta,
                                     c + (long)(ic + ir) * ldc + jc + jr, ldc);
                             }

@@ -60,6 +60,40 @@ internal static unsafe class GemmMicroKernel
         c40.Store(tile + 128); c41.Store(tile + 144); c50.Store(tile + 160); c51.Store(tile + 176);
     }
 
+    /// <summary>
+    /// As <see cref="Compute512"/> with A read in place: rows a, a + lda, …, a + 5·lda of a row-major op(A) instead
+    /// of a packed strip. Same fused multiply-adds in the same order, so the tile is bit-identical; it saves packing
+    /// A, which costs as much as the arithmetic when C is narrow (Linear layers with 64 outputs).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void Compute512Rows(int kc, float* a, int lda, float* b, float* tile)
+    {
+        Vector512<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default;
+        Vector512<float> c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
+        float* r0 = a, r1 = a + lda, r2 = r1 + lda, r3 = r2 + lda, r4 = r3 + lda, r5 = r4 + lda;
+        for (int p = 0; p < kc; p++)
+        {
+            var b0 = Vector512.Load(b);
+            var b1 = Vector512.Load(b + 16);
+            var a0 = Vector512.Create(r0[p]);
+            c00 = Vector512.FusedMultiplyAdd(a0, b0, c00); c01 = Vector512.FusedMultiplyAdd(a0, b1, c01);
+            var a1 = Vector512.Create(r1[p]);
+            c10 = Vector512.FusedMultiplyAdd(a1, b0, c10); c11 = Vector512.FusedMultiplyAdd(a1, b1, c11);
+            var a2 = Vector512.Create(r2[p]);
+            c20 = Vector512.FusedMultiplyAdd(a2, b0, c20); c21 = Vector512.FusedMultiplyAdd(a2, b1, c21);
+            var a3 = Vector512.Create(r3[p]);
+            c30 = Vector512.FusedMultiplyAdd(a3, b0, c30); c31 = Vector512.FusedMultiplyAdd(a3, b1, c31);
+            var a4 = Vector512.Create(r4[p]);
+            c40 = Vector512.FusedMultiplyAdd(a4, b0, c40); c41 = Vector512.FusedMultiplyAdd(a4, b1, c41);
+            var a5 = Vector512.Create(r5[p]);
+            c50 = Vector512.FusedMultiplyAdd(a5, b0, c50); c51 = Vector512.FusedMultiplyAdd(a5, b1, c51);
+            b += NR;
+        }
+        c00.Store(tile); c01.Store(tile + 16); c10.Store(tile + 32); c11.Store(tile + 48);
+        c20.Store(tile + 64); c21.Store(tile + 80); c30.Store(tile + 96); c31.Store(tile + 112);
+        c40.Store(tile + 128); c41.Store(tile + 144); c50.Store(tile + 160); c51.Store(tile + 176);
+    }
+
     /// <summary>Half a tile (MR×16) with Vector256: 12 accumulators fit the 16 AVX2 registers; called twice.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Compute256Half(int kc, float* a, float* b, float* tile)

@@ -1,4 +1,6 @@
 // Max pooling over [N, C, H, W] with argmax indices: planes in parallel, a direct path for 2×2 stride 2.
+using TP = System.Numerics.Tensors.TensorPrimitives;
+
 namespace Snn.Kernels;
 
 /// <summary>
@@ -31,6 +33,48 @@ public static class MaxPool2dKernel
                     else PlaneGeneral(xs, g, ys, ids);
                 }
             });
+        }
+    }
+
+    /// <summary>
+    /// Values only, for inference (no argmax to save): per output row, the max over the window's input rows first
+    /// (whole rows, vectorised), then over each window's columns. NaN wins, as in <see cref="Forward"/>; the values
+    /// equal Forward's except that a window holding both −0 and +0 may give the other zero.
+    /// </summary>
+    public static unsafe void ForwardValues(ReadOnlySpan<float> input, in Pool2dGeometry geometry, Span<float> output)
+    {
+        var g = geometry;
+        g.Validate();
+        Check(input.Length, g.InputLength, output.Length, output.Length, g.OutputLength, "ForwardValues");
+        fixed (float* px = input, py = output)
+        {
+            float* x = px, y = py;
+            int planeIn = g.Height * g.Width, planeOut = g.OutHeight * g.OutWidth;
+            Parallelism.For(g.Planes, Math.Max(1, 16384 / Math.Max(1, planeIn)), (p0, p1) =>
+            {
+                var rowMax = new float[g.Width];
+                for (int p = p0; p < p1; p++)
+                    PlaneValues(new ReadOnlySpan<float>(x + (long)p * planeIn, planeIn), g, rowMax, new Span<float>(y + (long)p * planeOut, planeOut));
+            });
+        }
+    }
+
+    private static void PlaneValues(ReadOnlySpan<float> x, in Pool2dGeometry g, Span<float> rowMax, Span<float> y)
+    {
+        int w = g.Width;
+        for (int oy = 0; oy < g.OutHeight; oy++)
+        {
+            int y0 = Math.Max(oy * g.Stride - g.Padding, 0), y1 = Math.Min(oy * g.Stride - g.Padding + g.Kernel, g.Height);
+            x.Slice(y0 * w, w).CopyTo(rowMax);
+            for (int iy = y0 + 1; iy < y1; iy++) TP.Max(rowMax, x.Slice(iy * w, w), rowMax);
+            var yRow = y.Slice(oy * g.OutWidth, g.OutWidth);
+            for (int ox = 0; ox < yRow.Length; ox++)
+            {
+                int x0 = Math.Max(ox * g.Stride - g.Padding, 0), x1 = Math.Min(ox * g.Stride - g.Padding + g.Kernel, w);
+                float max = rowMax[x0];
+                for (int ix = x0 + 1; ix < x1; ix++) max = Math.Max(max, rowMax[ix]);
+                yRow[ox] = max;
+            }
         }
     }
 

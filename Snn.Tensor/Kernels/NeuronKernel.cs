@@ -28,21 +28,34 @@ public static class NeuronKernel
     public static void Backward(ReadOnlySpan<float> gradSpikes, ReadOnlySpan<float> charged, int timeSteps, in NeuronSpec spec, Span<float> gradInput) =>
         Backward(gradSpikes, charged, timeSteps, spec, gradInput, PreferredLanes);
 
+    /// <summary>
+    /// Inference: spikes [T, n] only (no h is kept, so no backward). <paramref name="input"/> is [T, n], or [n] when
+    /// the same current enters at every step (a repeated, direct-encoded input read without T copies). Spikes and the
+    /// carried membrane are bit-identical to <see cref="Forward(ReadOnlySpan{float}, int, in NeuronSpec, Span{float}, Span{float}, Span{float})"/>
+    /// on the repeated input.
+    /// </summary>
+    public static void ForwardSpikes(ReadOnlySpan<float> input, int timeSteps, in NeuronSpec spec, Span<float> spikes, Span<float> membrane = default) =>
+        Forward(input, timeSteps, spec, spikes, default, membrane, PreferredLanes);
+
     internal static unsafe void Forward(ReadOnlySpan<float> input, int timeSteps, in NeuronSpec spec, Span<float> spikes, Span<float> charged, Span<float> membrane, int lanes)
     {
-        int n = Neurons("Forward", timeSteps, input.Length, spikes.Length, charged.Length);
+        int n = charged.IsEmpty && timeSteps > 0 && spikes.Length % timeSteps == 0 && input.Length == spikes.Length / timeSteps
+            ? input.Length
+            : Neurons("Forward", timeSteps, input.Length, spikes.Length, charged.IsEmpty ? spikes.Length : charged.Length);
+        if (spikes.Length != (long)n * timeSteps)
+            throw new ArgumentException($"NeuronKernel.Forward: spikes has {spikes.Length} values, expected {timeSteps}·{n}.");
         if (!membrane.IsEmpty && membrane.Length != n)
             throw new ArgumentException($"NeuronKernel.Forward: membrane has {membrane.Length} values for {n} neurons.");
         NeuronSpec sp = spec;
-        int length = input.Length, stateLength = membrane.Length;
+        int inputLength = input.Length, length = spikes.Length, chargedLength = charged.Length, stateLength = membrane.Length;
         fixed (float* px = input, ps = spikes, ph = charged, pm = membrane)
         {
             float* x = px, s = ps, h = ph, m = pm;
             SplitBlocks(n, timeSteps, lanes, (start, end, vectorEnd) =>
             {
-                var xs = new ReadOnlySpan<float>(x, length);
+                var xs = new ReadOnlySpan<float>(x, inputLength);
                 var ss = new Span<float>(s, length);
-                var hs = new Span<float>(h, length);
+                var hs = new Span<float>(h, chargedLength);
                 var ms = new Span<float>(m, stateLength);
                 if (lanes == 16) NeuronLanes512.Forward(xs, n, timeSteps, sp, ss, hs, ms, start, vectorEnd);
                 else if (lanes == 8) NeuronLanes256.Forward(xs, n, timeSteps, sp, ss, hs, ms, start, vectorEnd);
@@ -80,7 +93,8 @@ public static class NeuronKernel
         Parallelism.For(blocks, minBlocks, (b0, b1) =>
         {
             int start = b0 * lanes, end = Math.Min(b1 * lanes, n);
-            body(start, end, start + (end - start) / lanes * lanes);
+            // lanes = 1 (no SIMD): no vector body, the scalar loop takes every neuron.
+            body(start, end, lanes == 1 ? start : start + (end - start) / lanes * lanes);
         });
     }
 
@@ -103,10 +117,10 @@ public static class NeuronKernel
             for (int t = 0; t < timeSteps; t++)
             {
                 int k = t * n + i;
-                float h = NeuronReference.Charge(spec, v, input[k], vReset);
+                float h = NeuronReference.Charge(spec, v, input[input.Length == n ? i : k], vReset);
                 float s = NeuronReference.Fire(spec, h);
                 spikes[k] = s;
-                charged[k] = h;
+                if (!charged.IsEmpty) charged[k] = h;
                 v = NeuronReference.Reset(spec, h, s, vReset);
             }
             if (!membrane.IsEmpty) membrane[i] = v;

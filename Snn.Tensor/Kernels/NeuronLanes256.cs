@@ -7,14 +7,15 @@ namespace Snn.Kernels;
 /// <summary>
 /// Runs neurons [start, end) (a multiple of 8 long) of a time-major [T, n] problem. Every line repeats the float
 /// operations of <see cref="NeuronReference"/> in the same order, so forward results are bit-identical to it.
-/// Spans are checked by <see cref="NeuronKernel"/>; here the loads are unchecked.
+/// Spans are checked by <see cref="NeuronKernel"/>; here the loads are unchecked. Forward: an input of n values
+/// (not T·n) is the same current at every step; an empty <c>charged</c> is not written (inference).
 /// </summary>
 internal static class NeuronLanes256
 {
     public static void Forward(ReadOnlySpan<float> input, int n, int timeSteps, in NeuronSpec spec,
         Span<float> spikes, Span<float> charged, Span<float> membrane, int start, int end)
     {
-        bool carry = !membrane.IsEmpty;
+        bool carry = !membrane.IsEmpty, keep = !charged.IsEmpty, repeated = input.Length == n;
         ref float m0 = ref MemoryMarshal.GetReference(membrane);
         ref float x0 = ref MemoryMarshal.GetReference(input);
         ref float s0 = ref MemoryMarshal.GetReference(spikes);
@@ -32,7 +33,7 @@ internal static class NeuronLanes256
             for (int t = 0; t < timeSteps; t++)
             {
                 nuint k = (nuint)((long)t * n + i);
-                var x = Vector256.LoadUnsafe(ref x0, k);
+                var x = Vector256.LoadUnsafe(ref x0, repeated ? (nuint)i : k);
                 var h = model switch
                 {
                     NeuronModel.If => v + x,
@@ -42,7 +43,7 @@ internal static class NeuronLanes256
                 };
                 var s = (strict ? Vector256.GreaterThan(h, vth) : Vector256.GreaterThanOrEqual(h, vth)) & one;
                 s.StoreUnsafe(ref s0, k);
-                h.StoreUnsafe(ref h0, k);
+                if (keep) h.StoreUnsafe(ref h0, k);
                 v = soft ? h - s * vth : h * (one - s) + vReset * s;
             }
             if (carry) v.StoreUnsafe(ref m0, (nuint)i);

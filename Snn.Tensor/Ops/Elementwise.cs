@@ -26,10 +26,13 @@ public static partial class Ops
     public static Tensor Affine(Tensor x, float scale, float shift = 0f)
     {
         var y = Tensor.Uninitialized(x.ShapeArray());
-        var src = x.Contiguous().Span;
-        var dst = y.Span;
-        TP.Multiply(src, scale, dst);
-        if (shift != 0f) TP.Add(dst, shift, dst);
+        var src = x.Contiguous();
+        Parallelism.For(y.Length, 1 << 15, (i0, i1) =>
+        {
+            var dst = y.Span.Slice(i0, i1 - i0);
+            TP.Multiply(src.Span.Slice(i0, i1 - i0), scale, dst);
+            if (shift != 0f) TP.Add(dst, shift, dst);
+        });
         return y;
     }
 
@@ -43,7 +46,7 @@ public static partial class Ops
         }
         var shape = BroadcastShape(op.ToString(), a.Shape, b.Shape);
         var y = Tensor.Uninitialized(shape);
-        BroadcastBinary(Expand(a, shape), Expand(b, shape), op, y);
+        if (!TryRowVector(a, b, op, y)) BroadcastBinary(Expand(a, shape), Expand(b, shape), op, y);
         return y;
     }
 
@@ -82,6 +85,22 @@ public static partial class Ops
             else if (sa == 0) ApplyScalarLeft(op, x[0], z, d);
             else ApplyRows(op, x, z, d);
         }
+    }
+
+    /// <summary>
+    /// The common broadcast "rows ∘ vector" (a bias over the last dim): a contiguous a [..., n] and b [n] (or [1, …, n]).
+    /// Rows split over threads; each element is computed as in <see cref="BroadcastBinary"/>.
+    /// </summary>
+    private static bool TryRowVector(Tensor a, Tensor b, BinaryOp op, Tensor y)
+    {
+        if (!a.IsContiguous || !b.IsContiguous || !a.SameShape(y) || a.Rank == 0 || b.Length != a.Shape[^1] || b.Shape[^1] != b.Length) return false;
+        int inner = b.Length, rows = inner == 0 ? 0 : y.Length / inner;
+        Parallelism.For(rows, Math.Max(1, (1 << 15) / Math.Max(1, inner)), (r0, r1) =>
+        {
+            var z = b.Span;
+            for (int r = r0; r < r1; r++) ApplyRows(op, a.Span.Slice(r * inner, inner), z, y.Span.Slice(r * inner, inner));
+        });
+        return true;
     }
 
     private static ReadOnlySpan<float> Row(float[] storage, int offset, int stride, int n, float[]? scratch, int at)

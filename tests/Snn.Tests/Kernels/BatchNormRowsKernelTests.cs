@@ -46,4 +46,25 @@ public class BatchNormRowsKernelTests
         }
         finally { Parallelism.Threads = saved; }
     }
+
+    [Theory]
+    [InlineData(200, 64, 1)]
+    [InlineData(37, 21, 1)]
+    [InlineData(100, 256, 2)]
+    public void EvalRowsKernel_IsBitIdenticalToPerSegmentKernel_AtAnyThreadCount(int rows, int channels, int threads)
+    {
+        int saved = Parallelism.Threads;
+        Parallelism.Threads = threads;
+        try
+        {
+            var g = new BatchNormGeometry(rows, channels, 1);
+            float[] x = Random(g.Length, rows, 3f), gamma = Random(channels, 6), beta = Random(channels, 7), rm = Random(channels, 8, 3f);
+            float[] rv = Random(channels, 9).Select(v => v * v + 0.01f).ToArray();
+            float[] fast = new float[g.Length], plain = new float[g.Length];
+            BatchNormKernel.ForwardEval(x, gamma, beta, rm, rv, g, 1e-5f, fast, rowsKernel: true);
+            BatchNormKernel.ForwardEval(x, gamma, beta, rm, rv, g, 1e-5f, plain, rowsKernel: false);
+            Assert.Equal(plain, fast);
+        }
+        finally { Parallelism.Threads = saved; }
+    }
 }

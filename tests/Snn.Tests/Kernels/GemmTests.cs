@@ -111,6 +111,31 @@ public class GemmTests
         Assert.Equal(wide, narrow);
     }
 
+    [Theory]
+    [InlineData(50, 70, 300, 1)]
+    [InlineData(193, 64, 64, 2)]
+    [InlineData(12, 33, 7, 1)]
+    public void InPlaceA_GivesSameBitsAsPackedA_WithStrideAndBeta(int m, int n, int k, int threads)
+    {
+        var rng = new Random(m + n + k);
+        int lda = k + 3;
+        float[] a = Random(rng, m * lda), b = Random(rng, k * n), start = Random(rng, m * n);
+        float[] inPlace = (float[])start.Clone(), packed = (float[])start.Clone();
+        bool saved = Gemm.ReadAInPlace;
+        try
+        {
+            Gemm.ReadAInPlace = true;
+            Gemm.Multiply(false, false, m, n, k, a, lda, b, n, 0.5f, inPlace, n, threads);
+            Gemm.ReadAInPlace = false;
+            Gemm.Multiply(false, false, m, n, k, a, lda, b, n, 0.5f, packed, n, threads);
+        }
+        finally { Gemm.ReadAInPlace = saved; }
+        Assert.Equal(packed, inPlace);
+        var want = new float[m * n];
+        GemmReference.Multiply(false, false, m, n, k, a, lda, b, n, 0f, want, n);
+        for (int i = 0; i < want.Length; i++) Assert.Equal(want[i] + 0.5f * start[i], packed[i], 1e-3f);
+    }
+
     [Fact]
     public void Multiply_ThrowsNamingTheOperand_WhenSpanTooShort()
     {

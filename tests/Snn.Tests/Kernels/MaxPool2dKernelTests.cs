@@ -42,6 +42,21 @@ public class MaxPool2dKernelTests
     }
 
     [Theory]
+    [MemberData(nameof(Geometries))]
+    public void ForwardValues_EqualReferenceValues_IncludingTiesAndNaN(int height, int width, int kernel, int stride, int padding)
+    {
+        var g = new Pool2dGeometry(2, 3, height, width, kernel, stride, padding);
+        foreach (bool withNaN in new[] { false, true })
+        {
+            float[] x = Input(g.InputLength, height * 31 + width, withNaN);
+            var (want, wantIdx, got) = (new float[g.OutputLength], new int[g.OutputLength], Enumerable.Repeat(7f, g.OutputLength).ToArray());
+            MaxPool2dReference.Forward(x, g, want, wantIdx);
+            MaxPool2dKernel.ForwardValues(x, g, got);
+            Assert.Equal(want, got);
+        }
+    }
+
+    [Theory]
     [InlineData("maxpool2d_k2_s2_p0")]
     [InlineData("maxpool2d_k3_s2_p1")]
     public void Kernel_MatchesPyTorchVector(string name)

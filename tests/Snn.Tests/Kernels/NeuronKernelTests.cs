@@ -75,6 +75,34 @@ public class NeuronKernelTests
 
     [Theory]
     [MemberData(nameof(Settings))]
+    public void ForwardSpikes_OfRepeatedStep_IsBitIdenticalToForwardOfCopies_WithCarriedMembrane(string setting)
+    {
+        var spec = Parse(setting);
+        foreach (int n in NeuronCounts)
+        {
+            float[] step = Inputs(spec, n, n + 1)[..n];
+            float[] copies = Enumerable.Range(0, TimeSteps).SelectMany(_ => step).ToArray();
+            float[] wantMembrane = Enumerable.Range(0, n).Select(i => (i % 5) * 0.3f - 0.4f).ToArray();
+            var (wantS, wantH) = (new float[copies.Length], new float[copies.Length]);
+            float[] startMembrane = (float[])wantMembrane.Clone();
+            NeuronReference.Forward(copies, TimeSteps, spec, wantS, wantH, wantMembrane);
+            foreach (int lanes in new[] { 16, 8, 1 })
+            {
+                var s = Enumerable.Repeat(7f, copies.Length).ToArray();
+                float[] membrane = (float[])startMembrane.Clone();
+                NeuronKernel.Forward(step, TimeSteps, spec, s, default, membrane, lanes);
+                Assert.True(wantS.SequenceEqual(s), $"n {n} lanes {lanes}: {string.Join(",", s.Take(12))} want {string.Join(",", wantS.Take(12))}");
+                Assert.Equal(wantMembrane, membrane);
+            }
+            var full = new float[copies.Length];
+            NeuronKernel.ForwardSpikes(copies, TimeSteps, spec, full);
+            NeuronReference.Forward(copies, TimeSteps, spec, wantS, wantH);
+            Assert.Equal(wantS, full);
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Settings))]
     public void Backward_MatchesReference_Within1e5_ForEveryWidthAndOddSizes(string setting)
     {
         var spec = Parse(setting);

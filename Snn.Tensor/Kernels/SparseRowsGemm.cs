@@ -1,0 +1,85 @@
+// x·Wᵀ for inputs that are mostly zero (spikes, spike counts): each row adds only the weight rows its nonzeros select.
+using System.Numerics;
+using System.Runtime.Intrinsics;
+
+namespace Snn.Kernels;
+
+/// <summary>
+/// y [M, N] = x [M, K] · w [K, N] (w is Wᵀ of a Linear layer, row-major), skipping x's zeros. Each output element
+/// is the fused multiply-add chain over ascending p from zero that <see cref="Gemm"/> computes for K ≤ Gemm.KC, minus
+/// the links where x is 0, which leave the sum unchanged: the results are bit-identical to Gemm (tested), except
+/// that a zero input times an infinite or NaN weight contributes nothing here. Rows are split over threads.
+/// </summary>
+public static unsafe class SparseRowsGemm
+{
+    /// <summary>Columns per register block: four Vector512 accumulators.</summary>
+    private const int Block = 64;
+
+    /// <summary>True when K fits one Gemm depth block and a sample of x's rows is at most half nonzero.</summary>
+    public static bool Worthwhile(ReadOnlySpan<float> x, int rows, int k)
+    {
+        if (!Vector512.IsHardwareAccelerated || k > Gemm.KC || rows == 0 || k == 0) return false;
+        int sampleRows = Math.Min(rows, 64), nonzero = 0;
+        for (int i = 0; i < sampleRows * k; i++) if (x[i] != 0) nonzero++;
+        return nonzero * 2 <= sampleRows * k;
+    }
+
+    public static void Multiply(ReadOnlySpan<float> x, ReadOnlySpan<float> w, int m, int n, int k, Span<float> y)
+    {
+        if (x.Length != (long)m * k || w.Length != (long)k * n || y.Length != (long)m * n)
+            throw new ArgumentException($"SparseRowsGemm: x {x.Length}, w {w.Length}, y {y.Length} values do not fit [{m}, {k}]·[{k}, {n}].");
+        if (k > Gemm.KC) throw new ArgumentException($"SparseRowsGemm: depth {k} exceeds one Gemm block ({Gemm.KC}).");
+        fixed (float* px = x, pw = w, py = y)
+        {
+            float* xp = px, wp = pw, yp = py;
+            Parallelism.For(m, Math.Max(1, 65536 / Math.Max(1, k * n / 16)), (r0, r1) =>
+            {
+                int* nonzero = stackalloc int[k];
+                for (int r = r0; r < r1; r++) Row(xp + (long)r * k, wp, n, k, nonzero, yp + (long)r * n);
+            });
+        }
+    }
+
+    private static void Row(float* x, float* w, int n, int k, int* nonzero, float* y)
+    {
+        int count = 0, p = 0;
+        for (; p <= k - 16; p += 16)
+        {
+            ulong mask = ~Vector512.Equals(Vector512.Load(x + p), Vector512<float>.Zero).ExtractMostSignificantBits() & 0xFFFF;
+            while (mask != 0)
+            {
+                nonzero[count++] = p + BitOperations.TrailingZeroCount(mask);
+                mask &= mask - 1;
+            }
+        }
+        for (; p < k; p++) if (x[p] != 0) nonzero[count++] = p;
+        int j = 0;
+        for (; j <= n - Block; j += Block)
+        {
+            Vector512<float> c0 = default, c1 = default, c2 = default, c3 = default;
+            for (int i = 0; i < count; i++)
+            {
+                int q = nonzero[i];
+                var a = Vector512.Create(x[q]);
+                float* wr = w + (long)q * n + j;
+                c0 = Vector512.FusedMultiplyAdd(a, Vector512.Load(wr), c0);
+                c1 = Vector512.FusedMultiplyAdd(a, Vector512.Load(wr + 16), c1);
+                c2 = Vector512.FusedMultiplyAdd(a, Vector512.Load(wr + 32), c2);
+                c3 = Vector512.FusedMultiplyAdd(a, Vector512.Load(wr + 48), c3);
+            }
+            c0.Store(y + j); c1.Store(y + j + 16); c2.Store(y + j + 32); c3.Store(y + j + 48);
+        }
+        for (; j <= n - 16; j += 16)
+        {
+            Vector512<float> c = default;
+            for (int i = 0; i < count; i++) c = Vector512.FusedMultiplyAdd(Vector512.Create(x[nonzero[i]]), Vector512.Load(w + (long)nonzero[i] * n + j), c);
+            c.Store(y + j);
+        }
+        for (; j < n; j++)
+        {
+            float c = 0;
+            for (int i = 0; i < count; i++) c = MathF.FusedMultiplyAdd(x[nonzero[i]], w[(long)nonzero[i] * n + j], c);
+            y[j] = c;
+        }
+    }
+}

@@ -1,0 +1,58 @@
+// The zero-skipping product for spike inputs against the dense GEMM it stands in for.
+using Snn.Autograd;
+using Snn.Kernels;
+
+namespace Snn.Tests.Kernels;
+
+[Collection(ThreadCountCollection.Name)]
+public class SparseRowsGemmTests
+{
+    [Theory]
+    [InlineData(200, 64, 64, 1)]
+    [InlineData(97, 64, 256, 2)]
+    [InlineData(33, 10, 37, 1)]
+    [InlineData(50, 100, 250, 2)]
+    public void SparseRows_IsBitIdenticalToGemm_OnSpikesCountsAndSparseReals(int m, int n, int k, int threads)
+    {
+        var random = new Random(m + n + k);
+        float[] w = Enumerable.Range(0, k * n).Select(_ => (float)(random.NextDouble() * 2 - 1)).ToArray();
+        Func<float>[] kinds = [() => random.Next(5) == 0 ? 1f : 0f, () => random.Next(4) == 0 ? random.Next(1, 4) : 0f,
+            () => random.Next(3) == 0 ? (float)(random.NextDouble() * 4 - 2) : 0f];
+        int saved = Parallelism.Threads;
+        Parallelism.Threads = threads;
+        try
+        {
+            foreach (var kind in kinds)
+            {
+                float[] x = Enumerable.Range(0, m * k).Select(_ => kind()).ToArray();
+                Assert.True(SparseRowsGemm.Worthwhile(x, m, k));
+                float[] want = new float[m * n], got = Enumerable.Repeat(float.NaN, m * n).ToArray();
+                Gemm.Multiply(false, false, m, n, k, x, k, w, n, 0f, want, n);
+                SparseRowsGemm.Multiply(x, w, m, n, k, got);
+                Assert.Equal(want, got);
+            }
+        }
+        finally { Parallelism.Threads = saved; }
+    }
+
+    [Fact]
+    public void Worthwhile_RejectsDenseInputs_AndDepthBeyondOneGemmBlock()
+    {
+        Assert.False(SparseRowsGemm.Worthwhile(Enumerable.Repeat(1f, 64 * 8).ToArray(), 8, 64));
+        Assert.False(SparseRowsGemm.Worthwhile(new float[2 * 300], 2, 300));
+    }
+
+    [Fact]
+    public void Linear_UnderNoGrad_OnSpikes_EqualsGraphPath()
+    {
+        var random = new Random(9);
+        var x = Variable.Parameter(new Tensor(Enumerable.Range(0, 4 * 7 * 64).Select(_ => random.Next(4) == 0 ? 1f : 0f).ToArray(), 4, 7, 64));
+        var rng = new Rng(2);
+        var (w, b) = (Variable.Parameter(rng.Uniform(-1f, 1f, 48, 64)), Variable.Parameter(rng.Uniform(-1f, 1f, 48)));
+        var want = F.Linear(x, w, b);
+        Variable got;
+        using (GradMode.NoGrad()) got = F.Linear(x, w, b);
+        Assert.Equal(want.Data.ShapeArray(), got.Data.ShapeArray());
+        Assert.Equal(want.Data.Span.ToArray(), got.Data.Span.ToArray());
+    }
+}

@@ -62,7 +62,7 @@ public sealed class FashionMnist
 
     /// <summary>The small subset shipped in the repo, even when the full set is installed (tests, quick demos).</summary>
     public static FashionMnist LoadShippedSubset() =>
-        Load(Locate(null, Path.Combine(Path.GetTempPath(), "no-system-fashion-mnist"), [AppContext.BaseDirectory, Directory.GetCurrentDirectory()]));
+        Load(Locate(null, systemDirectory: null, [AppContext.BaseDirectory, Directory.GetCurrentDirectory()]));
 
     internal static FashionMnist Load(DataLocation location)
     {
@@ -85,7 +85,8 @@ public sealed class FashionMnist
     /// <summary>The four files to read (train images, train labels, test images, test labels) and a description.</summary>
     internal sealed record DataLocation(string[] Files, string Description);
 
-    internal static DataLocation Locate(string? directory, string systemDirectory, IEnumerable<string> searchStarts)
+    /// <summary>A null <paramref name="systemDirectory"/> skips the system-wide copy and looks only for the shipped subset.</summary>
+    internal static DataLocation Locate(string? directory, string? systemDirectory, IEnumerable<string> searchStarts)
     {
         if (directory is not null)
         {
@@ -93,7 +94,7 @@ public sealed class FashionMnist
                 throw new DirectoryNotFoundException($"Fashion-MNIST folder '{directory}' does not exist. {HowToGet}");
             return new DataLocation(FilesIn(directory), $"Fashion-MNIST from {Path.GetFullPath(directory)}");
         }
-        if (Directory.Exists(systemDirectory))
+        if (systemDirectory is not null && Directory.Exists(systemDirectory))
             return new DataLocation(FilesIn(systemDirectory), $"full Fashion-MNIST from {systemDirectory}");
 
         var starts = searchStarts.ToList();
@@ -106,7 +107,7 @@ public sealed class FashionMnist
             }
 
         throw new DirectoryNotFoundException(
-            $"Fashion-MNIST not found: no folder given, {systemDirectory} does not exist, and no {SubsetFolder} " +
+            $"Fashion-MNIST not found: no folder given, {(systemDirectory is null ? "" : systemDirectory + " does not exist, ")}and no {SubsetFolder} " +
             $"above {string.Join(" or ", starts)}. {HowToGet}");
     }
 

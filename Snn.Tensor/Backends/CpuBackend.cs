@@ -20,17 +20,7 @@ public sealed class CpuBackend : ITensorBackend
         Parallelism.For(destination.Length, ElementwiseChunk, (i0, i1) =>
         {
             ReadOnlySpan<float> x = xs.AsSpan(xo + i0, i1 - i0), y = ys.AsSpan(yo + i0, i1 - i0);
-            Span<float> d = ds.AsSpan(dO + i0, i1 - i0);
-            switch (op)
-            {
-                case BinaryOp.Add: TP.Add(x, y, d); break;
-                case BinaryOp.Subtract: TP.Subtract(x, y, d); break;
-                case BinaryOp.Multiply: TP.Multiply(x, y, d); break;
-                case BinaryOp.Divide: TP.Divide(x, y, d); break;
-                case BinaryOp.Maximum: TP.Max(x, y, d); break;
-                case BinaryOp.Minimum: TP.Min(x, y, d); break;
-                default: throw new ArgumentOutOfRangeException(nameof(op), op, null);
-            }
+            Ops.ApplyRows(op, x, y, ds.AsSpan(dO + i0, i1 - i0));
         });
     }
 

@@ -122,7 +122,8 @@ public static partial class Ops
         _ => throw new ArgumentOutOfRangeException(nameof(op)),
     };
 
-    private static void ApplyRows(BinaryOp op, ReadOnlySpan<float> x, ReadOnlySpan<float> y, Span<float> d)
+    /// <summary>d = x ∘ y over equal-length rows; the one place a BinaryOp maps onto TensorPrimitives.</summary>
+    internal static void ApplyRows(BinaryOp op, ReadOnlySpan<float> x, ReadOnlySpan<float> y, Span<float> d)
     {
         switch (op)
         {
@@ -132,6 +133,7 @@ public static partial class Ops
             case BinaryOp.Divide: TP.Divide(x, y, d); break;
             case BinaryOp.Maximum: TP.Max(x, y, d); break;
             case BinaryOp.Minimum: TP.Min(x, y, d); break;
+            default: throw new ArgumentOutOfRangeException(nameof(op), op, null);
         }
     }
 

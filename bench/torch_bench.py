@@ -23,10 +23,14 @@ import torch.nn.functional as F
 BATCH, TIME_STEPS, CLASSES = 64, 4, 10
 
 
-def median_ms(fn, warmup, reps, warmup_seconds=0.5):
+def median_ms(fn, warmup, reps, warmup_seconds=2.0, warmup_limit_seconds=8.0):
+    """The same warm-up rule as BenchRunner: at least `warmup` runs and `warmup_seconds`, at most `warmup_limit_seconds`."""
     start = time.perf_counter()
     i = 0
-    while i < warmup or time.perf_counter() - start < warmup_seconds:
+    while True:
+        elapsed = time.perf_counter() - start
+        if (i >= warmup and elapsed >= warmup_seconds) or elapsed >= warmup_limit_seconds:
+            break
         fn()
         i += 1
     times = []
@@ -247,7 +251,7 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--workload", required=True, choices=sorted(workloads))
-    parser.add_argument("--warmup", type=int, default=2)
+    parser.add_argument("--warmup", type=int, default=30)
     parser.add_argument("--reps", type=int, default=7)
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args()

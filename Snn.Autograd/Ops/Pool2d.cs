@@ -1,4 +1,5 @@
 // Max and average pooling over [..., C, H, W].
+using System.Runtime.InteropServices;
 using Snn.Kernels;
 
 namespace Snn.Autograd;
@@ -21,15 +22,19 @@ public static partial class F
             MaxPool2dKernel.ForwardValues(input.Span, g, y.Span);
             return Variable.Constant(y);
         }
-        var indices = new int[g.OutputLength];
-        MaxPool2dKernel.Forward(input.Span, g, y.Span, indices);
+        // The argmax indices live in step storage (a float tensor read as ints): a fresh int[] of this size costs a
+        // page fault per 4 KB on first touch, which was most of the pooling time in a training step.
+        var indexStorage = Tensor.Uninitialized([g.OutputLength]);
+        MaxPool2dKernel.Forward(input.Span, g, y.Span, AsIndices(indexStorage));
         return Variable.FromOp(y, [x], gy =>
         {
             var gx = Tensor.ZerosLike(input);
-            MaxPool2dKernel.Backward(gy.Contiguous().Span, indices, g, gx.Span);
+            MaxPool2dKernel.Backward(gy.Contiguous().Span, AsIndices(indexStorage), g, gx.Span);
             x.AccumulateGrad(gx);
         });
     }
+
+    private static Span<int> AsIndices(Tensor storage) => MemoryMarshal.Cast<float, int>(storage.Span);
 
     /// <summary>
     /// Mean over non-overlapping kernel×kernel windows (stride = kernel, no padding); ∂x = ∂y/k² spread over the

@@ -1,4 +1,5 @@
 // Max pooling over [N, C, H, W] with argmax indices: planes in parallel, a direct path for 2×2 stride 2.
+using System.Runtime.Intrinsics;
 using TP = System.Numerics.Tensors.TensorPrimitives;
 
 namespace Snn.Kernels;
@@ -22,6 +23,7 @@ public static class MaxPool2dKernel
             float* x = px, y = py;
             int* ind = pi;
             int planeIn = g.Height * g.Width, planeOut = g.OutHeight * g.OutWidth;
+            long inputEnd = input.Length;
             Parallelism.For(g.Planes, Math.Max(1, 16384 / Math.Max(1, planeIn)), (p0, p1) =>
             {
                 for (int p = p0; p < p1; p++)
@@ -29,7 +31,11 @@ public static class MaxPool2dKernel
                     var xs = new ReadOnlySpan<float>(x + (long)p * planeIn, planeIn);
                     var ys = new Span<float>(y + (long)p * planeOut, planeOut);
                     var ids = new Span<int>(ind + (long)p * planeOut, planeOut);
-                    if (g is { Kernel: 2, Stride: 2, Padding: 0 }) Plane2x2(xs, g, ys, ids);
+                    if (g is { Kernel: 2, Stride: 2, Padding: 0 })
+                    {
+                        if (Vector512.IsHardwareAccelerated) Plane2x2Lanes(x, (long)p * planeIn, inputEnd, g, ys, ids);
+                        else Plane2x2(xs, g, ys, ids);
+                    }
                     else PlaneGeneral(xs, g, ys, ids);
                 }
             });
@@ -135,24 +141,86 @@ public static class MaxPool2dKernel
         for (int oy = 0; oy < g.OutHeight; oy++)
         {
             int top = 2 * oy * w;
-            ReadOnlySpan<float> row0 = x.Slice(top, w), row1 = x.Slice(top + w, w);
-            Span<float> yRow = y.Slice(oy * ow, ow);
-            Span<int> iRow = indices.Slice(oy * ow, ow);
-            for (int ox = 0; ox < yRow.Length; ox++)
+            for (int ox = 0; ox < ow; ox++) Window2x2(x, top, w, ox, y, indices, oy * ow);
+        }
+    }
+
+    /// <summary>One 2×2 window: its top-left tap first, then left to right, top to bottom; greater or NaN replaces.</summary>
+    private static void Window2x2(ReadOnlySpan<float> x, int top, int w, int ox, Span<float> y, Span<int> indices, int rowStart)
+    {
+        int index = top + 2 * ox;
+        float max = x[index];
+        foreach (int tap in (ReadOnlySpan<int>)[index + 1, index + w, index + w + 1])
+        {
+            float v = x[tap];
+            if (v > max || float.IsNaN(v)) { max = v; index = tap; }
+        }
+        y[rowStart + ox] = max;
+        indices[rowStart + ox] = index;
+    }
+
+    /// <summary>
+    /// <see cref="Plane2x2"/> for 16 outputs at a time, without branches: the pooled inputs are spikes, and a branch
+    /// on a 0/1 value mispredicts about as often as it is taken. Each pair of input rows is split into even and odd
+    /// columns, and the taps are taken in the scalar order with the same rule (greater, or NaN, replaces), so values
+    /// and indices are identical. Loads may run past the end of a row into the next values of the buffer (the lanes
+    /// they feed are not stored); a row group whose loads would leave the buffer goes to the scalar path.
+    /// </summary>
+    private static unsafe void Plane2x2Lanes(float* input, long planeStart, long inputEnd, in Pool2dGeometry g, Span<float> y, Span<int> indices)
+    {
+        int w = g.Width, ow = g.OutWidth;
+        var evens = Vector512.Create(0, 2, 4, 6, 8, 10, 12, 14, 0, 2, 4, 6, 8, 10, 12, 14);
+        var odds = evens + Vector512<int>.One;
+        var columnPairs = Vector512<int>.Indices * 2;
+        float* stored = stackalloc float[16];
+        int* storedIndex = stackalloc int[16];
+        for (int oy = 0; oy < g.OutHeight; oy++)
+        {
+            int top = 2 * oy * w;
+            for (int ox0 = 0; ox0 < ow; ox0 += 16)
             {
-                int c = 2 * ox;
-                float max = row0[c];
-                int index = top + c;
-                float v = row0[c + 1];
-                if (v > max || float.IsNaN(v)) { max = v; index = top + c + 1; }
-                v = row1[c];
-                if (v > max || float.IsNaN(v)) { max = v; index = top + w + c; }
-                v = row1[c + 1];
-                if (v > max || float.IsNaN(v)) { max = v; index = top + w + c + 1; }
-                yRow[ox] = max;
-                iRow[ox] = index;
+                int count = Math.Min(16, ow - ox0), c = 2 * ox0;
+                if (planeStart + top + w + c + 32 > inputEnd)
+                {
+                    for (int ox = ox0; ox < ox0 + count; ox++) Window2x2(new ReadOnlySpan<float>(input + planeStart, g.Height * w), top, w, ox, y, indices, oy * ow);
+                    continue;
+                }
+                float* row0 = input + planeStart + top + c, row1 = row0 + w;
+                var (a0, b0) = Deinterleave(Vector512.Load(row0), Vector512.Load(row0 + 16), evens, odds);
+                var (a1, b1) = Deinterleave(Vector512.Load(row1), Vector512.Load(row1 + 16), evens, odds);
+                var first = columnPairs + Vector512.Create(top + c);
+                var (max, index) = (a0, first);
+                (max, index) = Take(max, index, b0, first + Vector512<int>.One);
+                (max, index) = Take(max, index, a1, first + Vector512.Create(w));
+                (max, index) = Take(max, index, b1, first + Vector512.Create(w + 1));
+                int at = oy * ow + ox0;
+                if (count == 16)
+                {
+                    max.CopyTo(y.Slice(at, 16));
+                    index.CopyTo(indices.Slice(at, 16));
+                }
+                else
+                {
+                    // A short row: store to the stack and copy the row's part (the rest may be another thread's plane).
+                    max.Store(stored);
+                    index.Store(storedIndex);
+                    new ReadOnlySpan<float>(stored, count).CopyTo(y.Slice(at, count));
+                    new ReadOnlySpan<int>(storedIndex, count).CopyTo(indices.Slice(at, count));
+                }
             }
         }
+    }
+
+    /// <summary>32 consecutive values → (even columns, odd columns), 16 each.</summary>
+    private static (Vector512<float> Even, Vector512<float> Odd) Deinterleave(Vector512<float> low, Vector512<float> high, Vector512<int> evens, Vector512<int> odds) =>
+        (Vector512.Create(Vector512.Shuffle(low, evens).GetLower(), Vector512.Shuffle(high, evens).GetLower()),
+         Vector512.Create(Vector512.Shuffle(low, odds).GetLower(), Vector512.Shuffle(high, odds).GetLower()));
+
+    /// <summary>The scalar rule per lane: the candidate replaces the running max when greater or NaN.</summary>
+    private static (Vector512<float>, Vector512<int>) Take(Vector512<float> max, Vector512<int> index, Vector512<float> candidate, Vector512<int> candidateIndex)
+    {
+        var replace = Vector512.GreaterThan(candidate, max) | ~Vector512.Equals(candidate, candidate);
+        return (Vector512.ConditionalSelect(replace, candidate, max), Vector512.ConditionalSelect(replace.AsInt32(), candidateIndex, index));
     }
 
     private static void Check(int inputLength, int wantInput, int outputLength, int indicesLength, int wantOutput, string op)

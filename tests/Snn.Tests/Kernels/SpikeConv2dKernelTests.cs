@@ -28,6 +28,7 @@ public class SpikeConv2dKernelTests
         { 2, 5, 6, 7, 3, 1, 1, 0 },
         { 5, 16, 14, 14, 33, 3, 1, 1 },
         { 4, 8, 14, 14, 64, 3, 1, 1 },
+        { 1, 2, 5, 70, 16, 3, 1, 1 }, // rows wider than one 64-pixel bit block
     };
 
     [Theory, MemberData(nameof(Cases))]

@@ -18,7 +18,7 @@ internal static unsafe class BatchNormRowsKernel
     public static void ForwardTrain(float* x, float* gamma, float* beta, int rows, int channels, float epsilon, float momentum,
         float* y, float* savedMean, float* savedInvStd, float* runningMean, float* runningVar)
     {
-        Parallelism.For(Blocks(channels), Math.Max(1, 65536 / rows), (b0, b1) =>
+        Parallelism.For(Blocks(channels), Math.Max(1, 65536 / Math.Max(1, rows * Block)), (b0, b1) =>
         {
             double* sum = stackalloc double[Block], squares = stackalloc double[Block];
             float* scale = stackalloc float[Block], mean = stackalloc float[Block], shift = stackalloc float[Block];
@@ -55,7 +55,7 @@ internal static unsafe class BatchNormRowsKernel
     public static void Backward(float* dy, float* x, float* gamma, float* savedMean, float* savedInvStd, int rows, int channels,
         float* dx, float* gradGamma, float* gradBeta)
     {
-        Parallelism.For(Blocks(channels), Math.Max(1, 65536 / rows), (b0, b1) =>
+        Parallelism.For(Blocks(channels), Math.Max(1, 65536 / Math.Max(1, rows * Block)), (b0, b1) =>
         {
             double* sumDy = stackalloc double[Block], sumDyX = stackalloc double[Block];
             float* a = stackalloc float[Block], b = stackalloc float[Block], offset = stackalloc float[Block], mean = stackalloc float[Block];

@@ -17,6 +17,7 @@ public class BatchNormRowsKernelTests
     [InlineData(37, 21, 1)]
     [InlineData(100, 256, 2)]
     [InlineData(9, 5, 2)]
+    [InlineData(4096, 48, 2)] // large enough that the channel blocks split over the two threads
     public void RowsKernel_IsBitIdenticalToPerChannelKernel_AtAnyThreadCount(int rows, int channels, int threads)
     {
         int saved = Parallelism.Threads;

@@ -29,6 +29,14 @@ public static class BatchNormFolding
         return F.Linear(x, Variable.Constant(weight), Variable.Constant(bias));
     }
 
+    /// <summary>bn(conv(x)) for a 1×1 conv over tokens and a BatchNorm1d over its output features.</summary>
+    public static Variable PointwiseBn(PointwiseConv conv, BatchNorm bn, Variable x)
+    {
+        if (!CanFold(bn, -1)) return bn.Forward(conv.Forward(x));
+        var (weight, bias) = Fold(conv.Weight.Data, conv.Bias?.Data, bn);
+        return F.Linear(x, Variable.Constant(weight.Reshape(conv.OutChannels, conv.InChannels)), Variable.Constant(bias));
+    }
+
     private static bool CanFold(BatchNorm bn, int channelDim) =>
         !bn.Training && !GradMode.Enabled && !ActivityRecorder.IsRecording && bn.ChannelDim == channelDim;
 

@@ -37,7 +37,7 @@ public sealed class SpikeDrivenAttention : Module, ISynapticLayer
          Child($"{name}_lif", neuron.CreateLayer()));
 
     private static Variable Run((PointwiseConv conv, BatchNorm bn, SpikingNeuron lif) branch, Variable s) =>
-        branch.lif.Forward(branch.bn.Forward(branch.conv.Forward(s)));
+        branch.lif.Forward(BatchNormFolding.PointwiseBn(branch.conv, branch.bn, s));
 
     public SynapticActivity? Activity { get; private set; }
 
@@ -55,6 +55,6 @@ public sealed class SpikeDrivenAttention : Module, ISynapticLayer
             Activity = Activity is null ? a : Activity.Plus(a);
         }
         var attention = TokenLayout.MergeHeads(F.SpikeDrivenSelfAttention(q, k, v, _talkingHeadsLif.Forward));
-        return _projBn.Forward(_projConv.Forward(attention));
+        return BatchNormFolding.PointwiseBn(_projConv, _projBn, attention);
     }
 }

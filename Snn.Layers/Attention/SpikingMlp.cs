@@ -56,7 +56,7 @@ public sealed class PreActivationMlp : Module
 
     public override Variable Forward(Variable x)
     {
-        var h = _bn1.Forward(_conv1.Forward(_lif1.Forward(x)));
-        return _bn2.Forward(_conv2.Forward(_lif2.Forward(h)));
+        var h = BatchNormFolding.PointwiseBn(_conv1, _bn1, _lif1.Forward(x));
+        return BatchNormFolding.PointwiseBn(_conv2, _bn2, _lif2.Forward(h));
     }
 }

@@ -36,7 +36,7 @@ public sealed class SpikingformerAttention : Module, ISynapticLayer
          Child($"{name}_lif", neuron.CreateLayer()));
 
     private static Variable Run((PointwiseConv conv, BatchNorm bn, SpikingNeuron lif) branch, Variable s) =>
-        branch.lif.Forward(branch.bn.Forward(branch.conv.Forward(s)));
+        branch.lif.Forward(BatchNormFolding.PointwiseBn(branch.conv, branch.bn, s));
 
     public SynapticActivity? Activity { get; private set; }
 
@@ -54,6 +54,6 @@ public sealed class SpikingformerAttention : Module, ISynapticLayer
             Activity = Activity is null ? a : Activity.Plus(a);
         }
         var attention = _attnLif.Forward(TokenLayout.MergeHeads(F.SpikingSelfAttention(q, k, v, SpikformerAttention.Scale)));
-        return _projBn.Forward(_projConv.Forward(attention));
+        return BatchNormFolding.PointwiseBn(_projConv, _projBn, attention);
     }
 }

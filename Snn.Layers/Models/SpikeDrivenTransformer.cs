@@ -73,16 +73,16 @@ public sealed class SpikeDrivenTokenizer : Module
     public override Variable Forward(Variable images)
     {
         var (conv0, bn0) = _stages[0];
-        var x = F.RepeatTime(bn0.Forward(conv0.Forward(images)), _timeSteps);
+        var x = F.RepeatTime(BatchNormFolding.ConvBn(conv0, bn0, images), _timeSteps);
         for (int i = 0; i < 3; i++)
         {
-            if (i > 0) x = _stages[i].bn.Forward(_stages[i].conv.Forward(x));
+            if (i > 0) x = BatchNormFolding.ConvBn(_stages[i].conv, _stages[i].bn, x);
             x = _lifs[i].Forward(x);
             if (_pools[i] is { } pool) x = pool.Forward(x);
         }
-        var shortcut = _stages[3].bn.Forward(_stages[3].conv.Forward(x));
+        var shortcut = BatchNormFolding.ConvBn(_stages[3].conv, _stages[3].bn, x);
         if (_pools[3] is { } last) shortcut = last.Forward(shortcut);
-        var rpe = _rpeBn.Forward(_rpeConv.Forward(_lifs[3].Forward(shortcut)));
+        var rpe = BatchNormFolding.ConvBn(_rpeConv, _rpeBn, _lifs[3].Forward(shortcut));
         return TokenLayout.FromFeatureMap(F.Add(shortcut, rpe));
     }
 }

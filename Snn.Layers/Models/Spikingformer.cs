@@ -60,13 +60,13 @@ public sealed class SpikingformerTokenizer : Module
 
     public override Variable Forward(Variable images)
     {
-        var x = F.RepeatTime(_blocks[0].bn.Forward(_blocks[0].conv.Forward(images)), _timeSteps);
+        var x = F.RepeatTime(BatchNormFolding.ConvBn(_blocks[0].conv, _blocks[0].bn, images), _timeSteps);
         for (int i = 1; i < 5; i++)
         {
             var (lif, pool, conv, bn) = _blocks[i];
             x = lif!.Forward(x);
             if (pool is not null) x = pool.Forward(x);
-            x = bn.Forward(conv.Forward(x));
+            x = BatchNormFolding.ConvBn(conv, bn, x);
         }
         return TokenLayout.FromFeatureMap(x);
     }

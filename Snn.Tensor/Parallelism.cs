@@ -31,10 +31,6 @@ public static class Parallelism
         if (count <= 0) return;
         int chunks = Math.Min(_threads, Math.Max(1, count / Math.Max(1, minPerChunk)));
         if (chunks <= 1) { body(0, count); return; }
-        System.Threading.Tasks.Parallel.For(0, chunks, new ParallelOptions { MaxDegreeOfParallelism = chunks }, c =>
-        {
-            long start = (long)count * c / chunks, end = (long)count * (c + 1) / chunks;
-            body((int)start, (int)end);
-        });
+        WorkerTeam.Run(count, chunks, body);
     }
 }

@@ -3,7 +3,8 @@ namespace Snn.Layers.Training;
 
 /// <summary>
 /// Hyper-parameters of <see cref="Trainer"/>. Optimizer: "adam", "adamw" or "sgd" (momentum 0.9).
-/// <see cref="Augment"/>: random horizontal flips and shifts of up to 2 pixels (<see cref="Data.Augmentation"/>).
+/// <see cref="Augment"/>: random horizontal flips and shifts of up to <see cref="MaxShift"/> pixels
+/// (<see cref="Data.Augmentation"/>; 0 = flips only).
 /// </summary>
 public sealed record TrainOptions(
     int Epochs = 10,
@@ -15,13 +16,15 @@ public sealed record TrainOptions(
     double ClipNorm = 0,
     int WarmupEpochs = 0,
     ulong Seed = 0,
-    bool Augment = false)
+    bool Augment = false,
+    int MaxShift = 2)
 {
     public void Validate()
     {
         if (Epochs < 1) throw new ArgumentException($"epochs must be ≥ 1, got {Epochs}.");
         if (BatchSize < 1) throw new ArgumentException($"batch must be ≥ 1, got {BatchSize}.");
         if (!(LearningRate > 0)) throw new ArgumentException($"lr must be > 0, got {LearningRate}.");
+        if (MaxShift < 0) throw new ArgumentException($"max-shift must be ≥ 0, got {MaxShift}.");
         if (Optimizer is not ("adam" or "adamw" or "sgd")) throw new ArgumentException($"optimizer must be adam, adamw or sgd, got '{Optimizer}'.");
     }
 }

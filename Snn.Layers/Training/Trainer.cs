@@ -53,7 +53,7 @@ public sealed class Trainer
     {
         int epoch = CompletedEpochs;
         _model.Train();
-        var loader = new DataLoader(train, Options.BatchSize, shuffle: true, Options.Seed, Options.Augment ? new Augmentation() : null);
+        var loader = new DataLoader(train, Options.BatchSize, shuffle: true, Options.Seed, Options.Augment ? new Augmentation(MaxShift: Options.MaxShift) : null);
         double lossSum = 0;
         int correct = 0, seen = 0, batchIndex = 0;
         var clock = Stopwatch.StartNew();

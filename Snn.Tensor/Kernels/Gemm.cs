@@ -63,10 +63,10 @@ public static unsafe class Gemm
             int chunks = Math.Min(threads, Math.Max(1, units / minUnits));
             if (chunks <= 1) { job.Run(0, m, 0, n); return; }
             int total = splitRows ? m : n;
-            Parallel.For(0, chunks, new ParallelOptions { MaxDegreeOfParallelism = chunks }, t =>
+            Parallelism.For(chunks, 1, (t0, t1) =>
             {
-                int start = Math.Min(total, (int)((long)units * t / chunks) * unit);
-                int end = Math.Min(total, (int)((long)units * (t + 1) / chunks) * unit);
+                int start = Math.Min(total, (int)((long)units * t0 / chunks) * unit);
+                int end = Math.Min(total, (int)((long)units * t1 / chunks) * unit);
                 if (splitRows) job.Run(start, end, 0, n); else job.Run(0, m, start, end);
             });
         }

@@ -1,0 +1,75 @@
+// Parallelism.For covers every index once, in the documented chunks, from any thread, nested or not, and reports errors.
+namespace Snn.Tests.Kernels;
+
+[Collection(ThreadCountCollection.Name)]
+public class ParallelismTests
+{
+    private static List<(int Start, int End)> Chunks(int count, int minPerChunk)
+    {
+        var seen = new List<(int, int)>();
+        Parallelism.For(count, minPerChunk, (s, e) => { lock (seen) seen.Add((s, e)); });
+        return [.. seen.OrderBy(c => c.Item1)];
+    }
+
+    [Theory]
+    [InlineData(3, 10, 1)]
+    [InlineData(3, 10, 4)]
+    [InlineData(4, 7, 1)]
+    [InlineData(2, 1000, 400)]
+    public void For_SplitsIntoContiguousChunks_OfTheDocumentedBounds(int threads, int count, int minPerChunk)
+    {
+        int saved = Parallelism.Threads;
+        try
+        {
+            Parallelism.Threads = threads;
+            int chunks = Math.Min(threads, Math.Max(1, count / minPerChunk));
+            var expected = Enumerable.Range(0, chunks).Select(c => (count * c / chunks, count * (c + 1) / chunks));
+            Assert.Equal(expected, Chunks(count, minPerChunk));
+        }
+        finally { Parallelism.Threads = saved; }
+    }
+
+    [Fact]
+    public void For_NestedAndFromManyThreads_CoversEveryIndexOnce()
+    {
+        int saved = Parallelism.Threads;
+        try
+        {
+            Parallelism.Threads = 3;
+            var hits = new int[8][];
+            Parallel.For(0, hits.Length, caller =>
+            {
+                hits[caller] = new int[600];
+                for (int repeat = 0; repeat < 50; repeat++)
+                    Parallelism.For(6, 1, (o0, o1) =>
+                    {
+                        for (int o = o0; o < o1; o++)
+                            Parallelism.For(100, 1, (i0, i1) => { for (int i = i0; i < i1; i++) Interlocked.Increment(ref hits[caller][o * 100 + i]); });
+                    });
+            });
+            Assert.All(hits, h => Assert.All(h, count => Assert.Equal(50, count)));
+        }
+        finally { Parallelism.Threads = saved; }
+    }
+
+    [Fact]
+    public void For_RethrowsAChunksException_AfterEveryChunkEnded()
+    {
+        int saved = Parallelism.Threads;
+        try
+        {
+            Parallelism.Threads = 2;
+            int finished = 0;
+            var error = Assert.Throws<InvalidOperationException>(() => Parallelism.For(2, 1, (s, _) =>
+            {
+                if (s == 1) throw new InvalidOperationException("chunk 1 failed");
+                Thread.Sleep(20);
+                Interlocked.Increment(ref finished);
+            }));
+            Assert.Equal("chunk 1 failed", error.Message);
+            Assert.Equal(1, finished);
+            Assert.Equal(1, Chunks(2, 1)[1].Start);   // the team still works after a failure
+        }
+        finally { Parallelism.Threads = saved; }
+    }
+}

@@ -33,4 +33,16 @@ public static class Parallelism
         if (chunks <= 1) { body(0, count); return; }
         WorkerTeam.Run(count, chunks, body);
     }
+
+    /// <summary>
+    /// As <see cref="For"/>, but deals [0, count) round-robin: body(chunk, chunks) takes the indices chunk,
+    /// chunk + chunks, chunk + 2·chunks, …. For work whose cost drifts along the index: in time-major [T·N, …] spike
+    /// data the first steps fire least (membranes start at rest), so contiguous halves leave one thread waiting.
+    /// </summary>
+    public static void ForInterleaved(int count, int minPerChunk, Action<int, int> body)
+    {
+        if (count <= 0) return;
+        int chunks = Math.Min(_threads, Math.Max(1, count / Math.Max(1, minPerChunk)));
+        For(chunks, 1, (c0, c1) => { for (int c = c0; c < c1; c++) body(c, chunks); });
+    }
 }

@@ -8,7 +8,7 @@ namespace Snn.Kernels;
 /// y [M, N] = x [M, K] · w [K, N] (w is Wᵀ of a Linear layer, row-major), skipping x's zeros. Each output element
 /// is the fused multiply-add chain over ascending p from zero that <see cref="Gemm"/> computes for K ≤ Gemm.KC, minus
 /// the links where x is 0, which leave the sum unchanged: the results are bit-identical to Gemm (tested), except
-/// that a zero input times an infinite or NaN weight contributes nothing here. Rows are split over threads.
+/// that a zero input times an infinite or NaN weight contributes nothing here. Rows are dealt to threads.
 /// </summary>
 public static unsafe class SparseRowsGemm
 {
@@ -32,10 +32,11 @@ public static unsafe class SparseRowsGemm
         fixed (float* px = x, pw = w, py = y)
         {
             float* xp = px, wp = pw, yp = py;
-            Parallelism.For(m, Math.Max(1, 65536 / Math.Max(1, k * n / 16)), (r0, r1) =>
+            // Rows dealt round-robin: time-major inputs are sparser at the first steps.
+            Parallelism.ForInterleaved(m, Math.Max(1, 65536 / Math.Max(1, k * n / 16)), (chunk, chunks) =>
             {
                 int* nonzero = stackalloc int[k];
-                for (int r = r0; r < r1; r++) Row(xp + (long)r * k, wp, n, k, nonzero, yp + (long)r * n);
+                for (int r = chunk; r < m; r += chunks) Row(xp + (long)r * k, wp, n, k, nonzero, yp + (long)r * n);
             });
         }
     }

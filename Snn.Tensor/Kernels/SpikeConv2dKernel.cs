@@ -12,8 +12,9 @@ namespace Snn.Kernels;
 /// percent of the dense GEMM's work. The weight gradient has the same shape: a spike adds the upstream gradient
 /// of each output pixel it fed. Both work in pixel-major [Q, O] layout so one tap is O contiguous adds, then
 /// transpose. Shapes as <see cref="Conv2dKernel"/>; same results as <see cref="Conv2dReference"/> up to float
-/// summation order. The order is fixed (spikes in (c, y, x) order, taps in (i, j) order; images in a fixed
-/// range per thread, partials added in range order), so results are reproducible for a given thread count.
+/// summation order. The order is fixed (spikes in (c, y, x) order, taps in (i, j) order; images dealt to threads
+/// round-robin, <see cref="Parallelism.ForInterleaved"/>, partials added in thread order), so results are
+/// reproducible for a given thread count.
 /// </summary>
 public static unsafe class SpikeConv2dKernel
 {
@@ -63,10 +64,10 @@ public static unsafe class SpikeConv2dKernel
             nint xp = (nint)x, wp = (nint)wt, yp = (nint)y;
             float* bp = bias.IsEmpty ? null : b;
             nint biasPointer = (nint)bp;
-            Parallelism.For(g.Batch, 4, (n0, n1) =>
+            Parallelism.ForInterleaved(g.Batch, 4, (chunk, chunks) =>
             {
                 float* acc = PixelMajor(geo.OutPixels * geo.OutChannels);
-                for (int n = n0; n < n1; n++)
+                for (int n = chunk; n < geo.Batch; n += chunks)
                 {
                     new Span<float>(acc, geo.OutPixels * geo.OutChannels).Clear();
                     Scatter((float*)xp + (long)n * geo.InChannels * geo.Height * geo.Width, geo, (float*)wp, acc, intoRows: false);
@@ -84,7 +85,7 @@ public static unsafe class SpikeConv2dKernel
 
     /// <summary>
     /// gradWeight [O, C, kh, kw] = Σ_n Σ_spikes gradOutput (overwritten); the spikes are the forward input.
-    /// Each thread sums a contiguous range of images into its own [P, O] partial; partials add in range order.
+    /// Each thread sums its images (round-robin) into its own [P, O] partial; partials add in thread order.
     /// </summary>
     public static void BackwardWeight(ReadOnlySpan<float> spikes, ReadOnlySpan<float> gradOutput, in Conv2dGeometry g, Span<float> gradWeight)
     {
@@ -104,7 +105,7 @@ public static unsafe class SpikeConv2dKernel
                 {
                     float* partial = (float*)pp + (long)chunk * size;
                     new Span<float>(partial, size).Clear();
-                    for (int n = geo.Batch * chunk / chunks; n < geo.Batch * (chunk + 1) / chunks; n++)
+                    for (int n = chunk; n < geo.Batch; n += chunks)
                     {
                         float* upstream = (float*)dyp + (long)n * geo.OutChannels * geo.OutPixels;
                         for (int o = 0; o < geo.OutChannels; o++)

@@ -18,58 +18,61 @@ public class ParallelismTests
     [InlineData(2, 1000, 400)]
     public void For_SplitsIntoContiguousChunks_OfTheDocumentedBounds(int threads, int count, int minPerChunk)
     {
-        int saved = Parallelism.Threads;
-        try
+        using var threadCount = ThreadCount.Set(threads);
+        int chunks = Math.Min(threads, Math.Max(1, count / minPerChunk));
+        var expected = Enumerable.Range(0, chunks).Select(c => (count * c / chunks, count * (c + 1) / chunks));
+        Assert.Equal(expected, Chunks(count, minPerChunk));
+    }
+
+    [Theory]
+    [InlineData(2, 9, 1)]
+    [InlineData(3, 10, 4)]
+    [InlineData(4, 3, 1)]
+    public void ForInterleaved_DealsIndicesRoundRobin(int threads, int count, int minPerChunk)
+    {
+        using var threadCount = ThreadCount.Set(threads);
+        int chunks = Math.Min(threads, Math.Max(1, count / minPerChunk));
+        var owner = new int[count];
+        Array.Fill(owner, -1);
+        Parallelism.ForInterleaved(count, minPerChunk, (chunk, total) =>
         {
-            Parallelism.Threads = threads;
-            int chunks = Math.Min(threads, Math.Max(1, count / minPerChunk));
-            var expected = Enumerable.Range(0, chunks).Select(c => (count * c / chunks, count * (c + 1) / chunks));
-            Assert.Equal(expected, Chunks(count, minPerChunk));
-        }
-        finally { Parallelism.Threads = saved; }
+            Assert.Equal(chunks, total);
+            for (int i = chunk; i < count; i += total) Assert.Equal(-1, Interlocked.Exchange(ref owner[i], chunk));
+        });
+        Assert.Equal(Enumerable.Range(0, count).Select(i => i % chunks), owner);
     }
 
     [Fact]
     public void For_NestedAndFromManyThreads_CoversEveryIndexOnce()
     {
-        int saved = Parallelism.Threads;
-        try
+        using var threadCount = ThreadCount.Set(3);
+        var hits = new int[8][];
+        Parallel.For(0, hits.Length, caller =>
         {
-            Parallelism.Threads = 3;
-            var hits = new int[8][];
-            Parallel.For(0, hits.Length, caller =>
-            {
-                hits[caller] = new int[600];
-                for (int repeat = 0; repeat < 50; repeat++)
-                    Parallelism.For(6, 1, (o0, o1) =>
-                    {
-                        for (int o = o0; o < o1; o++)
-                            Parallelism.For(100, 1, (i0, i1) => { for (int i = i0; i < i1; i++) Interlocked.Increment(ref hits[caller][o * 100 + i]); });
-                    });
-            });
-            Assert.All(hits, h => Assert.All(h, count => Assert.Equal(50, count)));
-        }
-        finally { Parallelism.Threads = saved; }
+            hits[caller] = new int[600];
+            for (int repeat = 0; repeat < 50; repeat++)
+                Parallelism.For(6, 1, (o0, o1) =>
+                {
+                    for (int o = o0; o < o1; o++)
+                        Parallelism.For(100, 1, (i0, i1) => { for (int i = i0; i < i1; i++) Interlocked.Increment(ref hits[caller][o * 100 + i]); });
+                });
+        });
+        Assert.All(hits, h => Assert.All(h, count => Assert.Equal(50, count)));
     }
 
     [Fact]
     public void For_RethrowsAChunksException_AfterEveryChunkEnded()
     {
-        int saved = Parallelism.Threads;
-        try
+        using var threadCount = ThreadCount.Set(2);
+        int finished = 0;
+        var error = Assert.Throws<InvalidOperationException>(() => Parallelism.For(2, 1, (s, _) =>
         {
-            Parallelism.Threads = 2;
-            int finished = 0;
-            var error = Assert.Throws<InvalidOperationException>(() => Parallelism.For(2, 1, (s, _) =>
-            {
-                if (s == 1) throw new InvalidOperationException("chunk 1 failed");
-                Thread.Sleep(20);
-                Interlocked.Increment(ref finished);
-            }));
-            Assert.Equal("chunk 1 failed", error.Message);
-            Assert.Equal(1, finished);
-            Assert.Equal(1, Chunks(2, 1)[1].Start);   // the team still works after a failure
-        }
-        finally { Parallelism.Threads = saved; }
+            if (s == 1) throw new InvalidOperationException("chunk 1 failed");
+            Thread.Sleep(20);
+            Interlocked.Increment(ref finished);
+        }));
+        Assert.Equal("chunk 1 failed", error.Message);
+        Assert.Equal(1, finished);
+        Assert.Equal(1, Chunks(2, 1)[1].Start);   // the team still works after a failure
     }
 }

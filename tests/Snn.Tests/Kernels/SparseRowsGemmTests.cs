@@ -18,21 +18,16 @@ public class SparseRowsGemmTests
         float[] w = Enumerable.Range(0, k * n).Select(_ => (float)(random.NextDouble() * 2 - 1)).ToArray();
         Func<float>[] kinds = [() => random.Next(5) == 0 ? 1f : 0f, () => random.Next(4) == 0 ? random.Next(1, 4) : 0f,
             () => random.Next(3) == 0 ? (float)(random.NextDouble() * 4 - 2) : 0f];
-        int saved = Parallelism.Threads;
-        Parallelism.Threads = threads;
-        try
+        using var threadCount = ThreadCount.Set(threads);
+        foreach (var kind in kinds)
         {
-            foreach (var kind in kinds)
-            {
-                float[] x = Enumerable.Range(0, m * k).Select(_ => kind()).ToArray();
-                Assert.True(SparseRowsGemm.Worthwhile(x, m, k));
-                float[] want = new float[m * n], got = Enumerable.Repeat(float.NaN, m * n).ToArray();
-                Gemm.Multiply(false, false, m, n, k, x, k, w, n, 0f, want, n);
-                SparseRowsGemm.Multiply(x, w, m, n, k, got);
-                Assert.Equal(want, got);
-            }
+            float[] x = Enumerable.Range(0, m * k).Select(_ => kind()).ToArray();
+            Assert.True(SparseRowsGemm.Worthwhile(x, m, k));
+            float[] want = new float[m * n], got = Enumerable.Repeat(float.NaN, m * n).ToArray();
+            Gemm.Multiply(false, false, m, n, k, x, k, w, n, 0f, want, n);
+            SparseRowsGemm.Multiply(x, w, m, n, k, got);
+            Assert.Equal(want, got);
         }
-        finally { Parallelism.Threads = saved; }
     }
 
     [Fact]

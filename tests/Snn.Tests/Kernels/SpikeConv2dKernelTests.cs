@@ -66,16 +66,11 @@ public class SpikeConv2dKernelTests
         float[] x = Spikes(rng, g.InputLength, 0.15), weight = Random(rng, g.WeightLength), dy = Random(rng, g.OutputLength);
         float[] Run(int threads, bool forward)
         {
-            int saved = Parallelism.Threads;
-            Parallelism.Threads = threads;
-            try
-            {
-                var result = new float[forward ? g.OutputLength : g.WeightLength];
-                if (forward) SpikeConv2dKernel.Forward(x, weight, default, g, result);
-                else SpikeConv2dKernel.BackwardWeight(x, dy, g, result);
-                return result;
-            }
-            finally { Parallelism.Threads = saved; }
+            using var threadCount = ThreadCount.Set(threads);
+            var result = new float[forward ? g.OutputLength : g.WeightLength];
+            if (forward) SpikeConv2dKernel.Forward(x, weight, default, g, result);
+            else SpikeConv2dKernel.BackwardWeight(x, dy, g, result);
+            return result;
         }
         Assert.Equal(Run(2, forward: false), Run(2, forward: false));
         Assert.Equal(Run(1, forward: true), Run(2, forward: true));

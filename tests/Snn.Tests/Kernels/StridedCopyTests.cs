@@ -12,23 +12,18 @@ public class StridedCopyTests
     [InlineData(new[] { 8, 300, 40 }, new[] { 2, 0, 1 }, 2)]
     public void Copy_EqualsElementByElementCursor(int[] shape, int[] order, int threads)
     {
-        int saved = Parallelism.Threads;
-        Parallelism.Threads = threads;
-        try
-        {
-            var random = new Random(shape.Sum());
-            var source = new Tensor(Enumerable.Range(0, Tensor.ElementCount(shape)).Select(_ => (float)random.NextDouble()).ToArray(), shape);
-            var view = source.Permute(order);
-            var fast = Tensor.Zeros(view.ShapeArray());
-            var plain = Tensor.Zeros(view.ShapeArray());
-            view.CopyTo(fast);
-            view.CopyToReference(plain);
-            Assert.Equal(plain.ToArray(), fast.ToArray());
-            // And back into a strided destination (the transposed view of a fresh tensor).
-            var back = Tensor.Zeros(shape);
-            fast.CopyTo(back.Permute(order));
-            Assert.Equal(source.ToArray(), back.ToArray());
-        }
-        finally { Parallelism.Threads = saved; }
+        using var threadCount = ThreadCount.Set(threads);
+        var random = new Random(shape.Sum());
+        var source = new Tensor(Enumerable.Range(0, Tensor.ElementCount(shape)).Select(_ => (float)random.NextDouble()).ToArray(), shape);
+        var view = source.Permute(order);
+        var fast = Tensor.Zeros(view.ShapeArray());
+        var plain = Tensor.Zeros(view.ShapeArray());
+        view.CopyTo(fast);
+        view.CopyToReference(plain);
+        Assert.Equal(plain.ToArray(), fast.ToArray());
+        // And back into a strided destination (the transposed view of a fresh tensor).
+        var back = Tensor.Zeros(shape);
+        fast.CopyTo(back.Permute(order));
+        Assert.Equal(source.ToArray(), back.ToArray());
     }
 }

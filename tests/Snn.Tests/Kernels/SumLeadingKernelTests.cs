@@ -25,17 +25,12 @@ public class SumLeadingKernelTests
         var strided = x.Permute(2, 0, 1);
         foreach (int threads in new[] { 1, 2 })
         {
-            int saved = Parallelism.Threads;
-            Parallelism.Threads = threads;
-            try
-            {
-                Assert.Equal(Ops.Sum(strided, [1]).Permute(1, 0).ToArray(), Ops.Sum(x, [0]).ToArray());
-                Assert.Equal(Ops.Sum(strided, [1, 2]).ToArray(), Ops.Sum(x, [0, 1]).ToArray());
-                var mean = Ops.Mean(x, [0], keepDims: true);
-                Assert.Equal([1, batch, features], mean.ShapeArray());
-                Assert.Equal(Ops.Mean(strided, [1]).Permute(1, 0).ToArray(), mean.ToArray());
-            }
-            finally { Parallelism.Threads = saved; }
+            using var threadCount = ThreadCount.Set(threads);
+            Assert.Equal(Ops.Sum(strided, [1]).Permute(1, 0).ToArray(), Ops.Sum(x, [0]).ToArray());
+            Assert.Equal(Ops.Sum(strided, [1, 2]).ToArray(), Ops.Sum(x, [0, 1]).ToArray());
+            var mean = Ops.Mean(x, [0], keepDims: true);
+            Assert.Equal([1, batch, features], mean.ShapeArray());
+            Assert.Equal(Ops.Mean(strided, [1]).Permute(1, 0).ToArray(), mean.ToArray());
         }
     }
 }

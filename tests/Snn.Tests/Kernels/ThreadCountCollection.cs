@@ -10,3 +10,15 @@ public sealed class ThreadCountCollection
 {
     public const string Name = "changes Parallelism.Threads";
 }
+
+/// <summary>Sets <see cref="Parallelism.Threads"/> for one test and restores it on dispose: <c>using var _ = ThreadCount.Set(3);</c></summary>
+public sealed class ThreadCount : IDisposable
+{
+    private readonly int _saved = Parallelism.Threads;
+
+    private ThreadCount(int threads) => Parallelism.Threads = threads;
+
+    public static ThreadCount Set(int threads) => new(threads);
+
+    public void Dispose() => Parallelism.Threads = _saved;
+}

@@ -61,15 +61,23 @@ public static unsafe class Gemm
             long workPerUnit = (long)unit * (splitRows ? n : m) * k;
             int minUnits = (int)Math.Clamp(MinWorkPerThread / workPerUnit, 1, int.MaxValue);
             int chunks = Math.Min(threads, Math.Max(1, units / minUnits));
-            if (chunks <= 1) { job.Run(0, m, 0, n); return; }
-            int total = splitRows ? m : n;
-            Parallelism.For(chunks, 1, (t0, t1) =>
-            {
-                int start = Math.Min(total, (int)((long)units * t0 / chunks) * unit);
-                int end = Math.Min(total, (int)((long)units * t1 / chunks) * unit);
-                if (splitRows) job.Run(start, end, 0, n); else job.Run(0, m, start, end);
-            });
+            if (chunks <= 1) job.Run(0, m, 0, n);
+            else RunSplit(job, m, n, splitRows, unit, units, chunks);
         }
+    }
+
+    /// <summary>Job over [0, m) × [0, n) with rows (or columns) in <paramref name="chunks"/> runs of whole tiles.
+    /// A method of its own so that the lambda's closure is allocated only for products that do split: the batched
+    /// attention products call Gemm thousands of times per step.</summary>
+    private static void RunSplit(Job job, int m, int n, bool splitRows, int unit, int units, int chunks)
+    {
+        int total = splitRows ? m : n;
+        Parallelism.For(chunks, 1, (t0, t1) =>
+        {
+            int start = Math.Min(total, (int)((long)units * t0 / chunks) * unit);
+            int end = Math.Min(total, (int)((long)units * t1 / chunks) * unit);
+            if (splitRows) job.Run(start, end, 0, n); else job.Run(0, m, start, end);
+        });
     }
 
     /// <summary>The operands of one product, as pointers so that worker threads can share them.</summary>

@@ -25,6 +25,7 @@ internal static class TrainCommand
         var warmup = new Option<int>("--warmup-epochs") { Description = "linear learning-rate warm-up before the cosine decay", DefaultValueFactory = _ => 0 };
         var augment = new Option<bool>("--augment") { Description = "random horizontal flips and shifts of the training images" };
         var maxShift = new Option<int>("--max-shift") { Description = "with --augment: shift by up to this many pixels (0 = flips only)", DefaultValueFactory = _ => 2 };
+        var loss = new Option<string>("--loss") { Description = "mean: cross-entropy of the time-averaged logits; tet: mean of every step's cross-entropy (TET)", DefaultValueFactory = _ => "mean" };
         var trainImages = new Option<int?>("--train-images") { Description = "train on only the first N training images (quick runs; the test set stays whole)" };
         var seed = new Option<ulong>("--seed") { Description = "seed for initialisation and shuffling", DefaultValueFactory = _ => 0UL };
         var data = SharedOptions.Data();
@@ -33,13 +34,13 @@ internal static class TrainCommand
         var json = SharedOptions.Json();
         var command = new Command("train", "Train a spiking network on Fashion-MNIST.")
         {
-            epochs, batch, lr, optimizer, weightDecay, smoothing, clip, warmup, augment, maxShift, trainImages, seed, data, output, resume, json,
+            epochs, batch, lr, optimizer, weightDecay, smoothing, clip, warmup, augment, maxShift, loss, trainImages, seed, data, output, resume, json,
         };
         o.AddTo(command);
         command.SetAction(r =>
         {
             var options = new TrainOptions(r.GetValue(epochs), r.GetValue(batch), r.GetValue(lr), r.GetValue(optimizer)!,
-                r.GetValue(weightDecay), r.GetValue(smoothing), r.GetValue(clip), r.GetValue(warmup), r.GetValue(seed), r.GetValue(augment), r.GetValue(maxShift));
+                r.GetValue(weightDecay), r.GetValue(smoothing), r.GetValue(clip), r.GetValue(warmup), r.GetValue(seed), r.GetValue(augment), r.GetValue(maxShift), r.GetValue(loss)!);
             var dataset = FashionMnist.Load(r.GetValue(data));
             if (r.GetValue(trainImages) is int count)
             {

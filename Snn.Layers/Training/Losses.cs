@@ -1,4 +1,4 @@
-// Losses for spiking classifiers: cross-entropy on the time-averaged logits, MSE on firing rates.
+// Losses for spiking classifiers: cross-entropy on the time-averaged logits or at every step (TET), MSE on firing rates.
 using Snn.Autograd;
 
 namespace Snn.Layers.Training;
@@ -13,6 +13,22 @@ public static class Losses
     {
         var logits = output.Data.Rank == 3 ? F.Mean(output, [0]) : output;
         return F.CrossEntropy(logits, targets, labelSmoothing);
+    }
+
+    /// <summary>
+    /// TET (Deng et al., ICLR 2022, "Temporal Efficient Training"): the mean over t of the cross-entropy of each
+    /// step's logits, (1/T) Σ_t CE(O_t, y), instead of CE of the mean (1/T) Σ_t O_t. Every step must classify on its
+    /// own, which the paper finds generalises better; prediction still uses the mean. <paramref name="output"/>
+    /// [T, N, K]; as one cross-entropy over the T·N rows [T·N, K], whose mean over rows is that mean over t.
+    /// </summary>
+    public static Variable TemporalCrossEntropy(Variable output, ReadOnlySpan<int> targets, float labelSmoothing = 0f)
+    {
+        if (output.Data.Rank != 3) throw new ArgumentException($"TemporalCrossEntropy: expected logits [T, N, K], got {Tensor.ShapeText(output.Data.Shape)}.");
+        int t = output.Data.Shape[0], n = output.Data.Shape[1], k = output.Data.Shape[2];
+        if (targets.Length != n) throw new ArgumentException($"TemporalCrossEntropy: {targets.Length} targets for batch of {n}.");
+        var repeated = new int[t * n];
+        for (int step = 0; step < t; step++) targets.CopyTo(repeated.AsSpan(step * n, n));
+        return F.CrossEntropy(F.Reshape(output, t * n, k), repeated, labelSmoothing);
     }
 
     /// <summary>

@@ -4,7 +4,8 @@ namespace Snn.Layers.Training;
 /// <summary>
 /// Hyper-parameters of <see cref="Trainer"/>. Optimizer: "adam", "adamw" or "sgd" (momentum 0.9).
 /// <see cref="Augment"/>: random horizontal flips and shifts of up to <see cref="MaxShift"/> pixels
-/// (<see cref="Data.Augmentation"/>; 0 = flips only).
+/// (<see cref="Data.Augmentation"/>; 0 = flips only). Loss: "mean" (cross-entropy of the time-averaged logits) or
+/// "tet" (<see cref="Losses.TemporalCrossEntropy"/>).
 /// </summary>
 public sealed record TrainOptions(
     int Epochs = 10,
@@ -17,7 +18,8 @@ public sealed record TrainOptions(
     int WarmupEpochs = 0,
     ulong Seed = 0,
     bool Augment = false,
-    int MaxShift = 2)
+    int MaxShift = 2,
+    string Loss = "mean")
 {
     public void Validate()
     {
@@ -25,6 +27,7 @@ public sealed record TrainOptions(
         if (BatchSize < 1) throw new ArgumentException($"batch must be ≥ 1, got {BatchSize}.");
         if (!(LearningRate > 0)) throw new ArgumentException($"lr must be > 0, got {LearningRate}.");
         if (MaxShift < 0) throw new ArgumentException($"max-shift must be ≥ 0, got {MaxShift}.");
+        if (Loss is not ("mean" or "tet")) throw new ArgumentException($"loss must be mean or tet, got '{Loss}'.");
         if (Optimizer is not ("adam" or "adamw" or "sgd")) throw new ArgumentException($"optimizer must be adam, adamw or sgd, got '{Optimizer}'.");
     }
 }

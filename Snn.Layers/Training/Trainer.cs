@@ -63,9 +63,15 @@ public sealed class Trainer
             // Every activation and gradient of the step is recycled when the scope ends (see TensorScope).
             using (TensorScope.Begin())
             {
-                var logits = _model.Forward(Variable.Constant(batch.Images));
+                var stepLogits = _model.ForwardTime(Variable.Constant(batch.Images));
+                var logits = F.Mean(stepLogits, [0]);
                 Variable loss;
-                try { loss = F.CrossEntropy(logits, batch.Labels, Options.LabelSmoothing); }
+                try
+                {
+                    loss = Options.Loss == "tet"
+                        ? Losses.TemporalCrossEntropy(stepLogits, batch.Labels, Options.LabelSmoothing)
+                        : F.CrossEntropy(logits, batch.Labels, Options.LabelSmoothing);
+                }
                 catch (ArithmeticException e)
                 {
                     throw new ArithmeticException($"Training diverged at epoch {epoch + 1}, step {batchIndex + 1} (global step {epoch * _batchesPerEpoch + batchIndex + 1}): {e.Message} Try a lower --lr.", e);

@@ -85,6 +85,22 @@ public class LayerTests
         GradCheck.Check("FiringRateMse", v => Losses.FiringRateMse(v[0], [2, 0]), new Rng(3).Uniform(0f, 1f, 3, 2, 4));
 
     [Fact]
+    public void TemporalCrossEntropy_IsTheMeanOverSteps_OfEachStepsCrossEntropy()
+    {
+        var logits = new Rng(4).Uniform(-2f, 2f, 3, 2, 5);
+        int[] targets = [4, 1];
+        double expected = Enumerable.Range(0, 3).Average(t =>
+            F.CrossEntropy(Variable.Constant(logits.Select(t).Clone()), targets, 0.1f).Data.Item());
+        Assert.Equal(expected, Losses.TemporalCrossEntropy(Variable.Constant(logits), targets, 0.1f).Data.Item(), 6);
+        // Not the cross-entropy of the mean, which a mix-up of the two would give.
+        Assert.NotEqual(expected, Losses.CrossEntropyOnMean(Variable.Constant(logits), targets, 0.1f).Data.Item(), 3);
+    }
+
+    [Fact]
+    public void TemporalCrossEntropy_Gradient() =>
+        GradCheck.Check("TemporalCrossEntropy", v => Losses.TemporalCrossEntropy(v[0], [2, 0]), new Rng(5).Uniform(-1f, 1f, 3, 2, 4));
+
+    [Fact]
     public void Architecture_JsonRoundTrip_KeepsEverySetting()
     {
         var arch = new Architecture("csnn", [8, 12], 3, [1, 28, 28], 10, new NeuronConfig("lif", 3f, 0.8f, null, false, true, "dspike", 3f, FireStrict: true), "poisson");

@@ -58,6 +58,27 @@ public class SpikeConv2dKernelTests
         Assert.False(SpikeConv2dKernel.IsSparseSpikes([0f, 2f, 0f, 0f, 0f]));
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    public void IsSparseSpikes_OnInputsSplitOverThreads_SeesEveryValue(int threads)
+    {
+        using var threadCount = ThreadCount.Set(threads);
+        int n = 300_001;
+        var x = new float[n];
+        for (int i = 0; i < (int)(n * SpikeConv2dKernel.MaxDensity); i++) x[n - 1 - i] = 1f;   // all ones in the last chunk
+        Assert.True(SpikeConv2dKernel.IsSparseSpikes(x));
+        x[0] = 1f;                                                                            // one over the density limit
+        Assert.False(SpikeConv2dKernel.IsSparseSpikes(x));
+        x[0] = 0f;
+        x[n / 2] = 0.5f;
+        Assert.False(SpikeConv2dKernel.IsSparseSpikes(x));
+        x[n / 2] = 0f;
+        x[n - 1] = -1f;
+        Assert.False(SpikeConv2dKernel.IsSparseSpikes(x));
+    }
+
     [Fact]
     public void WeightGradient_IsBitIdentical_ForAGivenThreadCount_AndForwardForAny()
     {

@@ -5,7 +5,7 @@ namespace Snn;
 /// Thread budget for all CPU kernels. Set once at the edge of the program (<c>snn --threads N</c>); kernels split
 /// work into at most <see cref="Threads"/> chunks. Results never depend on the split (each output element is
 /// computed by exactly one chunk with a fixed summation order), so runs are bit-for-bit reproducible for a given
-/// thread count.
+/// thread count. Chunks run on a fixed team of threads (<see cref="WorkerTeam"/>), not the thread pool.
 /// </summary>
 public static class Parallelism
 {

@@ -11,6 +11,9 @@ public class ParallelismTests
         return [.. seen.OrderBy(c => c.Item1)];
     }
 
+    /// <summary>The documented chunk count: at most one per thread, each of at least minPerChunk indices.</summary>
+    private static int ExpectedChunks(int threads, int count, int minPerChunk) => Math.Min(threads, Math.Max(1, count / minPerChunk));
+
     [Theory]
     [InlineData(3, 10, 1)]
     [InlineData(3, 10, 4)]
@@ -19,7 +22,7 @@ public class ParallelismTests
     public void For_SplitsIntoContiguousChunks_OfTheDocumentedBounds(int threads, int count, int minPerChunk)
     {
         using var threadCount = ThreadCount.Set(threads);
-        int chunks = Math.Min(threads, Math.Max(1, count / minPerChunk));
+        int chunks = ExpectedChunks(threads, count, minPerChunk);
         var expected = Enumerable.Range(0, chunks).Select(c => (count * c / chunks, count * (c + 1) / chunks));
         Assert.Equal(expected, Chunks(count, minPerChunk));
     }
@@ -31,7 +34,7 @@ public class ParallelismTests
     public void ForInterleaved_DealsIndicesRoundRobin(int threads, int count, int minPerChunk)
     {
         using var threadCount = ThreadCount.Set(threads);
-        int chunks = Math.Min(threads, Math.Max(1, count / minPerChunk));
+        int chunks = ExpectedChunks(threads, count, minPerChunk);
         var owner = new int[count];
         Array.Fill(owner, -1);
         Parallelism.ForInterleaved(count, minPerChunk, (chunk, total) =>

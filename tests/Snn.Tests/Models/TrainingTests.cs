@@ -26,6 +26,27 @@ public class TrainingTests
         return (model, new Trainer(model, options, SmallTrain.Count));
     }
 
+    [Theory]
+    [InlineData("loss", "loss must be mean or tet, got 'rate'.")]
+    [InlineData("shift", "max-shift must be ≥ 0, got -1.")]
+    public void BadOptions_AreRejected_ByName(string which, string message)
+    {
+        var options = which == "loss" ? new TrainOptions(Loss: "rate") : new TrainOptions(Augment: true, MaxShift: -1);
+        Assert.Equal(message, Assert.Throws<ArgumentException>(() => Fresh(options)).Message);
+    }
+
+    [Fact]
+    public void TetLoss_TrainsReproducibly_AndDiffersFromTheMeanLoss()
+    {
+        var options = new TrainOptions(Epochs: 1, BatchSize: 32, Seed: 3, Loss: "tet");
+        var (a, ta) = Fresh(options);
+        var (b, tb) = Fresh(options);
+        var (c, tc) = Fresh(options with { Loss = "mean" });
+        foreach (var t in new[] { ta, tb, tc }) t.RunEpoch(SmallTrain, SmallTest);
+        Assert.Equal(Weights(a), Weights(b));
+        Assert.NotEqual(Weights(a), Weights(c));
+    }
+
     [Fact]
     public void SameSeedAndThreads_GiveBitIdenticalWeights()
     {

@@ -29,7 +29,7 @@ public static class Parallelism
     public static void For(int count, int minPerChunk, Action<int, int> body)
     {
         if (count <= 0) return;
-        int chunks = Math.Min(_threads, Math.Max(1, count / Math.Max(1, minPerChunk)));
+        int chunks = Chunks(count, minPerChunk);
         if (chunks <= 1) { body(0, count); return; }
         WorkerTeam.Run(count, chunks, body);
     }
@@ -42,7 +42,10 @@ public static class Parallelism
     public static void ForInterleaved(int count, int minPerChunk, Action<int, int> body)
     {
         if (count <= 0) return;
-        int chunks = Math.Min(_threads, Math.Max(1, count / Math.Max(1, minPerChunk)));
+        int chunks = Chunks(count, minPerChunk);
         For(chunks, 1, (c0, c1) => { for (int c = c0; c < c1; c++) body(c, chunks); });
     }
+
+    /// <summary>At most one chunk per thread, each of at least <paramref name="minPerChunk"/> indices.</summary>
+    private static int Chunks(int count, int minPerChunk) => Math.Min(_threads, Math.Max(1, count / Math.Max(1, minPerChunk)));
 }

@@ -29,31 +29,21 @@ public static unsafe class SpikeConv2dKernel
     /// </summary>
     public static bool IsSparseSpikes(ReadOnlySpan<float> input)
     {
-        // A whole-layer scan sits between two parallel kernels: split it too (chunks of ≥ 256 KB).
-        int chunks = Math.Min(Parallelism.Threads, Math.Max(1, input.Length / 65536));
-        Span<long> counts = stackalloc long[chunks];
+        // A whole-layer scan sits between two parallel kernels: split it too (chunks of ≥ 256 KB). Counts are
+        // integers, so adding them in whatever order the chunks finish gives the same total.
+        long ones = 0;
+        bool binary = true;
         fixed (float* x = input)
-        fixed (long* c = counts)
         {
             float* xp = x;
-            long* cp = c;
-            int length = input.Length;
-            Parallelism.For(chunks, 1, (c0, c1) =>
+            Parallelism.For(input.Length, 65536, (start, end) =>
             {
-                for (int chunk = c0; chunk < c1; chunk++)
-                {
-                    int start = (int)((long)length * chunk / chunks), end = (int)((long)length * (chunk + 1) / chunks);
-                    cp[chunk] = CountOnes(new ReadOnlySpan<float>(xp + start, end - start));
-                }
+                long count = CountOnes(new ReadOnlySpan<float>(xp + start, end - start));
+                if (count < 0) Volatile.Write(ref binary, false);
+                else Interlocked.Add(ref ones, count);
             });
         }
-        long ones = 0;
-        foreach (long count in counts)
-        {
-            if (count < 0) return false;
-            ones += count;
-        }
-        return ones <= MaxDensity * input.Length;
+        return binary && ones <= MaxDensity * input.Length;
     }
 
     /// <summary>The number of ones, or −1 at the first value that is neither 0 nor 1.</summary>

@@ -1,28 +1,36 @@
-// The threads behind Parallelism.For: a fixed team, chunk c always on worker c, no thread-pool hops.
+// The threads behind Parallelism.For: a fixed team that claims the chunks of one loop at a time, no thread-pool hops.
 using System.Diagnostics;
 using System.Runtime.ExceptionServices;
 
 namespace Snn;
 
 /// <summary>
-/// Runs the chunks of one parallel loop: the caller runs chunk 0, worker w runs chunk w. Why not Parallel.For: on a
-/// two-core machine the thread pool kept four workers taking turns at the chunks and spinning for work, competing with
-/// the two threads doing it (the csnn training step at two threads varied 68–104 ms between runs), and every call
-/// allocated tasks. Kernels come in quick succession, so a worker spins for <see cref="SpinTime"/> after a chunk
+/// Runs the chunks of one parallel loop on the caller and up to <c>chunks − 1</c> workers. Why not Parallel.For: on
+/// a two-core machine the thread pool kept four workers taking turns at the chunks and spinning for work, competing
+/// with the two threads doing it (the csnn training step at two threads varied 68–104 ms between runs), and every
+/// call allocated tasks. Kernels come in quick succession, so a worker spins for <see cref="SpinTime"/> after a loop
 /// before it sleeps.
+/// Chunks are claimed, not assigned: the caller and each woken worker take the next unclaimed chunk until none is
+/// left. A worker that the OS has not scheduled yet (another process holds the core, or it is still waking) no
+/// longer holds up the loop: the caller takes its chunk. Chunk bounds never depend on who runs a chunk, so results
+/// do not change.
 /// One loop at a time: a loop started while the team is busy (a loop inside a chunk, or another thread's loop) runs
-/// its chunks one after another on its own thread, with the same chunk bounds, so results do not change.
+/// its chunks one after another on its own thread, with the same chunk bounds.
 /// </summary>
 internal static class WorkerTeam
 {
     private static readonly TimeSpan SpinTime = TimeSpan.FromMilliseconds(0.5);
     private static Worker[] s_workers = [];
-    private static int s_busy;
+    private static int s_busy, s_loop;
 
-    // The loop being run. The caller writes these before it starts any worker (Interlocked in Start orders them).
+    // The loop being run. The caller writes these before it publishes s_claim (an interlocked write orders them).
     private static Action<int, int>? s_body;
-    private static int s_count, s_chunks, s_pending;
+    private static int s_count, s_chunks, s_done;
     private static ExceptionDispatchInfo? s_error;
+
+    // (loop number << 32) | next chunk to hand out. A claim is a compare-exchange of the whole word, so a worker
+    // that wakes after its loop has ended cannot take a chunk of the next loop with the old loop's bounds.
+    private static long s_claim;
 
     /// <summary>Runs body(start, end) for the <paramref name="chunks"/> contiguous chunks of [0, count); rethrows the
     /// first exception a chunk threw after every chunk has ended.</summary>
@@ -36,12 +44,14 @@ internal static class WorkerTeam
         try
         {
             var workers = Workers(chunks - 1);
-            (s_body, s_count, s_chunks, s_error) = (body, count, chunks, null);
-            Volatile.Write(ref s_pending, chunks - 1);
-            for (int w = 0; w < chunks - 1; w++) workers[w].Start();
-            RunChunk(0);
+            (s_body, s_count, s_chunks, s_done, s_error) = (body, count, chunks, 0, null);
+            // Loop numbers wrap around; 0 is what a worker that never ran has seen, so it is skipped.
+            int loop = unchecked(++s_loop) is 0 ? ++s_loop : s_loop;
+            Interlocked.Exchange(ref s_claim, (long)loop << 32);
+            for (int w = 0; w < chunks - 1; w++) workers[w].Start(loop);
+            RunChunks(loop);
             var spin = new SpinWait();
-            while (Volatile.Read(ref s_pending) != 0) spin.SpinOnce(sleep1Threshold: -1);
+            while (Volatile.Read(ref s_done) != chunks) spin.SpinOnce(sleep1Threshold: -1);
             s_body = null;
             s_error?.Throw();
         }
@@ -50,10 +60,20 @@ internal static class WorkerTeam
 
     private static int Start(int count, int chunks, int chunk) => (int)((long)count * chunk / chunks);
 
-    private static void RunChunk(int chunk)
+    /// <summary>Claims and runs chunks of loop <paramref name="loop"/> until none is left or a later loop has begun.</summary>
+    private static void RunChunks(int loop)
     {
-        try { s_body!(Start(s_count, s_chunks, chunk), Start(s_count, s_chunks, chunk + 1)); }
-        catch (Exception e) { Interlocked.CompareExchange(ref s_error, ExceptionDispatchInfo.Capture(e), null); }
+        while (true)
+        {
+            long claim = Volatile.Read(ref s_claim);
+            int chunk = (int)(claim & uint.MaxValue);
+            if ((int)(claim >> 32) != loop || chunk >= Volatile.Read(ref s_chunks)) return;
+            if (Interlocked.CompareExchange(ref s_claim, claim + 1, claim) != claim) continue;
+            // Claimed: the loop cannot end before this chunk does, so the fields are still this loop's.
+            try { s_body!(Start(s_count, s_chunks, chunk), Start(s_count, s_chunks, chunk + 1)); }
+            catch (Exception e) { Interlocked.CompareExchange(ref s_error, ExceptionDispatchInfo.Capture(e), null); }
+            Interlocked.Increment(ref s_done);
+        }
     }
 
     /// <summary>The first <paramref name="needed"/> workers, started on first use (only the team's owner calls this).</summary>
@@ -64,22 +84,17 @@ internal static class WorkerTeam
         return s_workers;
     }
 
-    /// <summary>One thread that runs chunk <c>_chunk</c> of each loop it is started for.</summary>
+    /// <summary>One thread that joins each loop it is started for, as soon as the OS runs it.</summary>
     private sealed class Worker
     {
-        private readonly int _chunk;
         private readonly SemaphoreSlim _wake = new(0);
-        private int _generation, _sleeping;
+        private int _loop, _sleeping;
 
-        public Worker(int chunk)
-        {
-            _chunk = chunk;
-            new Thread(Loop) { IsBackground = true, Name = $"snn worker {chunk}" }.Start();
-        }
+        public Worker(int index) => new Thread(Loop) { IsBackground = true, Name = $"snn worker {index}" }.Start();
 
-        public void Start()
+        public void Start(int loop)
         {
-            Interlocked.Increment(ref _generation);
+            Interlocked.Exchange(ref _loop, loop);
             // Only a worker that said it sleeps is woken; the exchange makes sure exactly one side acts on it.
             if (Interlocked.CompareExchange(ref _sleeping, 0, 1) == 1) _wake.Release();
         }
@@ -89,25 +104,25 @@ internal static class WorkerTeam
             int seen = 0;
             while (true)
             {
-                WaitForStart(seen);
-                seen++;
-                RunChunk(_chunk);
-                Interlocked.Decrement(ref s_pending);
+                seen = WaitForStart(seen);
+                RunChunks(seen);
             }
         }
 
-        private void WaitForStart(int seen)
+        /// <summary>Waits until started for a loop other than <paramref name="seen"/>; returns the newest such loop.</summary>
+        private int WaitForStart(int seen)
         {
             long spinUntil = Stopwatch.GetTimestamp() + (long)(SpinTime.TotalSeconds * Stopwatch.Frequency);
             var spin = new SpinWait();
-            while (Volatile.Read(ref _generation) == seen)
+            while (Volatile.Read(ref _loop) == seen)
             {
                 if (Stopwatch.GetTimestamp() < spinUntil) { spin.SpinOnce(sleep1Threshold: -1); continue; }
                 Interlocked.Exchange(ref _sleeping, 1);
                 // Started between the check and the flag: if Start already took the flag, its Release is ours to take.
-                if (Volatile.Read(ref _generation) != seen && Interlocked.CompareExchange(ref _sleeping, 0, 1) == 1) return;
+                if (Volatile.Read(ref _loop) != seen && Interlocked.CompareExchange(ref _sleeping, 0, 1) == 1) break;
                 _wake.Wait();
             }
+            return Volatile.Read(ref _loop);
         }
     }
 }

@@ -8,20 +8,17 @@ namespace Snn.Bench;
 
 /// <summary>
 /// One table row at <see cref="Threads"/> threads; the one-thread figures are null when scaling was not measured,
-/// the torch ones when the peer has no such figure or is unavailable. Memory: managed bytes allocated per step,
-/// our peak RSS and peak managed heap while the workload ran, PyTorch's peak RSS (its own process).
+/// the torch ones when the peer has no such figure or is unavailable. <see cref="Scaling"/> (how much faster N
+/// threads are than one) is the median ratio of back-to-back runs (<see cref="BenchRunner"/>), on both sides.
+/// Memory: managed bytes allocated per step, our peak RSS and peak managed heap while the workload ran, PyTorch's
+/// peak RSS (its own process).
 /// </summary>
 public sealed record BenchResult(string Workload, string Label, int Threads, double Milliseconds, double Gflops,
-    double? BytesPerStep, long PeakRssBytes, long PeakManagedBytes, double? OneThreadMilliseconds,
-    double? TorchMilliseconds, double? TorchOneThreadMilliseconds, long? TorchPeakRssBytes, string? Unavailable)
+    double? BytesPerStep, long PeakRssBytes, long PeakManagedBytes, double? OneThreadMilliseconds, double? Scaling,
+    double? TorchMilliseconds, double? TorchOneThreadMilliseconds, double? TorchScaling, long? TorchPeakRssBytes, string? Unavailable)
 {
     /// <summary>Our speed over PyTorch's (time ratio, so &gt; 1 means we are faster).</summary>
     public double? Ratio => TorchMilliseconds is double t && Milliseconds > 0 ? t / Milliseconds : null;
-
-    /// <summary>How much faster N threads are than one.</summary>
-    public double? Scaling => OneThreadMilliseconds is double one && Milliseconds > 0 ? one / Milliseconds : null;
-
-    public double? TorchScaling => TorchOneThreadMilliseconds is double one && TorchMilliseconds is double n && n > 0 ? one / n : null;
 
     public JsonObject ToJson() => new()
     {
@@ -51,13 +48,14 @@ public static class BenchSuite
         string load = File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Split(' ')[0] : "?";
         return $"machine: {Environment.ProcessorCount} logical cores, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}, " +
             $"Vector512 {(Vector512.IsHardwareAccelerated ? "on" : "off")}, load average {load}; threads {threads}; " +
-            $"median of {runner.Repetitions} after ≥{runner.WarmUp} warm-up";
+            $"median of {runner.Repetitions} after ≥{runner.WarmUp} warm-up" +
+            (runner.Scaling && threads > 1 ? "; each repetition also at 1 thread, back to back (scale = median ratio)" : "");
     }
 
     public static IReadOnlyList<BenchResult> Run(string[] workloads, int threads, bool withTorch, bool scaling, TextWriter output,
         BenchRunner? runner = null)
     {
-        runner ??= new BenchRunner();
+        runner = (runner ?? new BenchRunner()) with { Threads = threads, Scaling = scaling };
         var results = new List<BenchResult>();
         output.WriteLine(MachineLine(threads, runner));
         output.WriteLine($"{"workload",-28} {"ours ms",9} {"torch ms",9} {"ratio",6} | {"ours 1T",9} {"scale",5} {"torch 1T",9} {"scale",5} | {"MB/step",8} {"RSS MB",7} {"torch RSS",9}");
@@ -66,18 +64,16 @@ public static class BenchSuite
         {
             var workload = Workloads.FirstOrDefault(w => w.Name == name)
                 ?? throw new ArgumentException($"bench: unknown workload '{name}'; known: {string.Join(", ", Workloads.Select(w => w.Name))}.");
-            var (ours, rss, managed) = MeasureWithMemory(workload, threads, runner);
-            var oursOne = scaling && threads > 1 ? MeasureWithMemory(workload, 1, runner).Figures : [];
+            var (ours, rss, managed) = MeasureWithMemory(workload, runner);
             bool torch = withTorch && workload.HasTorchPeer;
-            var peerFigures = torch ? peer.Measure(name, threads, runner) : [];
+            var peerFigures = torch ? peer.Measure(name, runner) : [];
             if (torch && peer.Unavailable is string why) output.WriteLine(why);
-            var peerOne = torch && scaling && threads > 1 ? peer.Measure(name, 1, runner) : [];
             foreach (var figure in ours)
             {
                 var t = peerFigures.FirstOrDefault(p => p.Label == figure.Label);
                 var row = new BenchResult(name, figure.Label, threads, figure.Milliseconds, figure.GigaflopsPerSecond, figure.BytesPerStep,
-                    rss, managed, oursOne.FirstOrDefault(o => o.Label == figure.Label)?.Milliseconds, t?.Milliseconds,
-                    peerOne.FirstOrDefault(p => p.Label == figure.Label)?.Milliseconds, t?.PeakRssBytes, figure.Unavailable);
+                    rss, managed, figure.OneThreadMilliseconds, figure.Scaling, t?.Milliseconds, t?.OneThreadMilliseconds, t?.Scaling,
+                    t?.PeakRssBytes, figure.Unavailable);
                 results.Add(row);
                 output.WriteLine(Line(row));
             }
@@ -86,11 +82,11 @@ public static class BenchSuite
     }
 
     /// <summary>Runs a workload with the RSS high-water mark reset before and the managed heap sampled throughout.</summary>
-    private static (IReadOnlyList<BenchFigure> Figures, long Rss, long Managed) MeasureWithMemory(IBenchWorkload workload, int threads, BenchRunner runner)
+    private static (IReadOnlyList<BenchFigure> Figures, long Rss, long Managed) MeasureWithMemory(IBenchWorkload workload, BenchRunner runner)
     {
         PeakRss.Reset();
         using var peak = PeakMemory.Start();
-        var figures = workload.Measure(threads, runner);
+        var figures = workload.Measure(runner);
         long managed = peak.Stop();
         return (figures, PeakRss.Bytes(), managed);
     }

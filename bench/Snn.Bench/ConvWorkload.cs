@@ -16,24 +16,18 @@ public sealed class ConvWorkload(int batch = 256) : IBenchWorkload
     public string Name => "conv";
     public bool HasTorchPeer => true;
 
-    public IReadOnlyList<BenchFigure> Measure(int threads, BenchRunner runner)
+    public IReadOnlyList<BenchFigure> Measure(BenchRunner runner)
     {
         var figures = new List<BenchFigure>();
-        int saved = Parallelism.Threads;
-        Parallelism.Threads = threads;
-        try
+        foreach (var (label, cin, cout, side) in Shapes)
         {
-            foreach (var (label, cin, cout, side) in Shapes)
-            {
-                var g = Conv2dGeometry.Create(batch, cin, side, side, cout, 3, 3, stride: 1, padding: 1);
-                var rng = new Random(2);
-                float[] x = GemmWorkload.Filled(rng, g.InputLength), w = GemmWorkload.Filled(rng, g.WeightLength);
-                float[] b = GemmWorkload.Filled(rng, cout), y = new float[g.OutputLength];
-                double ms = runner.MedianMilliseconds(() => Conv2dKernel.Forward(x, w, b, g, y));
-                figures.Add(new BenchFigure(label, ms, 2.0 * g.OutputLength * g.PatchSize));
-            }
+            var g = Conv2dGeometry.Create(batch, cin, side, side, cout, 3, 3, stride: 1, padding: 1);
+            var rng = new Random(2);
+            float[] x = GemmWorkload.Filled(rng, g.InputLength), w = GemmWorkload.Filled(rng, g.WeightLength);
+            float[] b = GemmWorkload.Filled(rng, cout), y = new float[g.OutputLength];
+            var timing = runner.Measure(() => Conv2dKernel.Forward(x, w, b, g, y));
+            figures.Add(BenchFigure.Of(label, timing, 2.0 * g.OutputLength * g.PatchSize));
         }
-        finally { Parallelism.Threads = saved; }
         return figures;
     }
 }

@@ -9,18 +9,12 @@ public sealed class GemmWorkload(int size = 512) : IBenchWorkload
     public string Name => "gemm";
     public bool HasTorchPeer => true;
 
-    public IReadOnlyList<BenchFigure> Measure(int threads, BenchRunner runner)
+    public IReadOnlyList<BenchFigure> Measure(BenchRunner runner)
     {
         var rng = new Random(1);
         float[] a = Filled(rng, size * size), b = Filled(rng, size * size), c = new float[size * size];
-        int saved = Parallelism.Threads;
-        Parallelism.Threads = threads;
-        try
-        {
-            double ms = runner.MedianMilliseconds(() => Gemm.Multiply(false, false, size, size, size, a, size, b, size, 0f, c, size));
-            return [new BenchFigure($"gemm {size}", ms, 2.0 * size * size * size)];
-        }
-        finally { Parallelism.Threads = saved; }
+        var timing = runner.Measure(() => Gemm.Multiply(false, false, size, size, size, a, size, b, size, 0f, c, size));
+        return [BenchFigure.Of($"gemm {size}", timing, 2.0 * size * size * size)];
     }
 
     internal static float[] Filled(Random rng, int count)

@@ -4,18 +4,25 @@ namespace Snn.Bench;
 /// <summary>
 /// One measured row: <paramref name="Label"/> matches the peer's <c>workload</c> field. <paramref name="BytesPerStep"/>
 /// is the managed allocation of one step; <paramref name="Unavailable"/> says why nothing was measured (then the
-/// times are 0), for example a zoo model that this build does not have yet.
+/// times are 0), for example a zoo model that this build does not have yet. The one-thread time and the scaling
+/// are there when the runner measured them (<see cref="BenchTiming"/>).
 /// </summary>
-public sealed record BenchFigure(string Label, double Milliseconds, double Flops, double? BytesPerStep = null, string? Unavailable = null)
+public sealed record BenchFigure(string Label, double Milliseconds, double Flops, double? BytesPerStep = null, string? Unavailable = null,
+    double? OneThreadMilliseconds = null, double? Scaling = null)
 {
     public double GigaflopsPerSecond => Milliseconds > 0 ? Flops / Milliseconds / 1e6 : 0;
+
+    public static BenchFigure Of(string label, BenchTiming timing, double flops = 0, bool withBytes = false) =>
+        new(label, timing.Milliseconds, flops, withBytes ? timing.BytesPerRun : null,
+            OneThreadMilliseconds: timing.OneThreadMilliseconds, Scaling: timing.Scaling);
 
     public static BenchFigure Missing(string label, string why) => new(label, 0, 0, Unavailable: why);
 }
 
 /// <summary>
 /// A benchmark workload. <see cref="Name"/> is what users type (<c>snn bench --workload gemm</c>) and what
-/// <c>torch_bench.py --workload</c> receives; <see cref="Measure"/> returns one figure per shape it times.
+/// <c>torch_bench.py --workload</c> receives; <see cref="Measure"/> returns one figure per shape it times, each
+/// timed by <c>runner.Measure</c>, which sets the thread count.
 /// </summary>
 public interface IBenchWorkload
 {
@@ -24,5 +31,5 @@ public interface IBenchWorkload
     /// <summary>True when torch_bench.py measures the same figures (matched by label).</summary>
     bool HasTorchPeer { get; }
 
-    IReadOnlyList<BenchFigure> Measure(int threads, BenchRunner runner);
+    IReadOnlyList<BenchFigure> Measure(BenchRunner runner);
 }

@@ -15,7 +15,7 @@ public sealed class LifWorkload(int timeSteps = 8, int neurons = 64 * 65536, int
     public string Name => "lif";
     public bool HasTorchPeer => true;
 
-    public IReadOnlyList<BenchFigure> Measure(int threads, BenchRunner runner)
+    public IReadOnlyList<BenchFigure> Measure(BenchRunner runner)
     {
         var rng = new Random(seed);
         var input = new float[timeSteps * neurons];
@@ -24,19 +24,13 @@ public sealed class LifWorkload(int timeSteps = 8, int neurons = 64 * 65536, int
         var x = Variable.Parameter(new Tensor(input, timeSteps, neurons));
         var gradSpikes = new Tensor(seed2, timeSteps, neurons);
         var spec = NeuronSpec.Lif(surrogate: Surrogate.ATan(2f));
-        int saved = Parallelism.Threads;
-        Parallelism.Threads = threads;
-        try
+        var timing = runner.Measure(() =>
         {
-            var timing = runner.Measure(() =>
-            {
-                // As the trainer does: the step's tensors go back to the pool when the scope ends.
-                using var scope = TensorScope.Begin();
-                x.Grad = null;
-                F.Neuron(x, spec).Backward(gradSpikes);
-            });
-            return [new BenchFigure($"lif T={timeSteps} 64x65536", timing.Milliseconds, 0, timing.BytesPerRun)];
-        }
-        finally { Parallelism.Threads = saved; }
+            // As the trainer does: the step's tensors go back to the pool when the scope ends.
+            using var scope = TensorScope.Begin();
+            x.Grad = null;
+            F.Neuron(x, spec).Backward(gradSpikes);
+        });
+        return [BenchFigure.Of($"lif T={timeSteps} 64x65536", timing, withBytes: true)];
     }
 }

@@ -30,7 +30,7 @@ public sealed class ModelWorkload(string name, string label, Func<Architecture> 
     private static Architecture Spikformer() =>
         new("spikformer", [], TimeSteps: 4, Input: [1, 28, 28], Classes: 10, new NeuronConfig(), Depth: 2, Dim: 64, Heads: 4);
 
-    public IReadOnlyList<BenchFigure> Measure(int threads, BenchRunner runner)
+    public IReadOnlyList<BenchFigure> Measure(BenchRunner runner)
     {
         SpikingClassifier model;
         try { model = ModelZoo.Create(architecture(), (ulong)seed); }
@@ -40,14 +40,8 @@ public sealed class ModelWorkload(string name, string label, Func<Architecture> 
         for (int i = 0; i < pixels.Length; i++) pixels[i] = (float)rng.NextDouble();
         var images = new Tensor(pixels, batch, 1, 28, 28);
         var labels = Enumerable.Range(0, batch).Select(_ => rng.Next(10)).ToArray();
-        int saved = Parallelism.Threads;
-        Parallelism.Threads = threads;
-        try
-        {
-            var timing = training ? runner.Measure(TrainStep(model, images, labels)) : runner.Measure(InferBatch(model, images));
-            return [new BenchFigure(label, timing.Milliseconds, 0, timing.BytesPerRun)];
-        }
-        finally { Parallelism.Threads = saved; }
+        var timing = runner.Measure(training ? TrainStep(model, images, labels) : InferBatch(model, images));
+        return [BenchFigure.Of(label, timing, withBytes: true)];
     }
 
     private static Action TrainStep(SpikingClassifier model, Tensor images, int[] labels)

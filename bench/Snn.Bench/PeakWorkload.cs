@@ -7,7 +7,7 @@ namespace Snn.Bench;
 
 /// <summary>
 /// Register-only fused multiply-adds: 12 independent Vector512 (or Vector256) chains, no memory traffic, on one
-/// thread and then on all <c>threads</c> at once. 2 flops per lane per FMA.
+/// thread and then on the runner's threads at once (its own threads, not the kernels' team). 2 flops per lane per FMA.
 /// </summary>
 public sealed class PeakWorkload : IBenchWorkload
 {
@@ -16,8 +16,10 @@ public sealed class PeakWorkload : IBenchWorkload
     public string Name => "peak";
     public bool HasTorchPeer => false;
 
-    public IReadOnlyList<BenchFigure> Measure(int threads, BenchRunner runner)
+    public IReadOnlyList<BenchFigure> Measure(BenchRunner runner)
     {
+        int threads = runner.Threads;
+        runner = runner with { Scaling = false };
         double flops = FlopsPerCall();
         double one = runner.MedianMilliseconds(() => Chains(Iterations));
         var result = new List<BenchFigure> { new("peak 1 thread", one, flops) };

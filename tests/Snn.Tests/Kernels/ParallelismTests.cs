@@ -64,6 +64,25 @@ public class ParallelismTests
     }
 
     [Fact]
+    public void For_ManyShortLoopsInARow_RunEachChunkOnceWithItsOwnLoopsBounds()
+    {
+        // Workers join loops late or not at all (chunks are claimed); a late one must not run a chunk of the next loop
+        // with the previous loop's body or bounds.
+        using var threadCount = ThreadCount.Set(3);
+        for (int loop = 0; loop < 20_000; loop++)
+        {
+            int count = 1 + loop % 7, calls = 0, covered = 0;
+            Parallelism.For(count, 1, (s, e) =>
+            {
+                Interlocked.Increment(ref calls);
+                Interlocked.Add(ref covered, e - s);
+            });
+            Assert.Equal(Math.Min(3, count), calls);
+            Assert.Equal(count, covered);
+        }
+    }
+
+    [Fact]
     public void For_RethrowsAChunksException_AfterEveryChunkEnded()
     {
         using var threadCount = ThreadCount.Set(2);

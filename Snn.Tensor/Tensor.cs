@@ -199,10 +199,14 @@ public sealed class Tensor
     {
         if (!Shape.SequenceEqual(destination.Shape))
             throw new ArgumentException($"CopyTo: source shape {ShapeText(_shape)} differs from destination {ShapeText(destination._shape)}.");
-        if (IsContiguous && destination.IsContiguous) { Span.CopyTo(destination.Span); return; }
         if (Length == 0) return;
+        if (IsContiguous && destination.IsContiguous && Length < ParallelCopyLength) { Span.CopyTo(destination.Span); return; }
+        // Large contiguous copies also go through StridedCopy, which splits them over threads.
         Kernels.StridedCopy.Copy(Storage, Offset, _strides, destination.Storage, destination.Offset, destination._strides, _shape);
     }
+
+    /// <summary>From this many elements a copy is worth splitting over threads (a single core copies ~10 GB/s).</summary>
+    private const int ParallelCopyLength = 1 << 18;
 
     /// <summary>The plain element-by-element copy that <see cref="Kernels.StridedCopy"/> is tested against.</summary>
     internal void CopyToReference(Tensor destination)

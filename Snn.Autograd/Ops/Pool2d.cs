@@ -28,7 +28,8 @@ public static partial class F
         MaxPool2dKernel.Forward(input.Span, g, y.Span, AsIndices(indexStorage));
         return Variable.FromOp(y, [x], gy =>
         {
-            var gx = Tensor.ZerosLike(input);
+            // The kernel clears each plane before it scatters into it, on all threads.
+            var gx = Tensor.Uninitialized(input.ShapeArray());
             MaxPool2dKernel.Backward(gy.Contiguous().Span, AsIndices(indexStorage), g, gx.Span);
             x.AccumulateGrad(gx);
         });

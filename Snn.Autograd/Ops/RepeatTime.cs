@@ -8,11 +8,12 @@ public static partial class F
     {
         if (timeSteps < 1) throw new ArgumentException($"RepeatTime: T must be ≥ 1, got {timeSteps}.");
         var src = x.Data.Contiguous();
+        // A view with step stride 0: every step reads the same storage.
+        var repeated = new Tensor(src.Storage, src.Offset, [timeSteps, .. src.ShapeArray()], [0, .. Tensor.RowMajorStrides(src.Shape)]);
         if (!GradMode.Enabled || !x.RequiresGrad)
-            // No graph: a view with step stride 0 (F.Neuron reads it in place; any other op's Contiguous copies it).
-            return Variable.Constant(new Tensor(src.Storage, src.Offset, [timeSteps, .. src.ShapeArray()], [0, .. Tensor.RowMajorStrides(src.Shape)]));
-        var y = Tensor.Uninitialized([timeSteps, .. src.ShapeArray()]);
-        for (int t = 0; t < timeSteps; t++) src.Span.CopyTo(y.Span.Slice(t * src.Length, src.Length));
-        return Variable.FromOp(y, [x], gy => x.AccumulateGrad(Ops.Sum(gy, [0])));
+            // No graph: the view itself (F.Neuron reads it in place; any other op's Contiguous copies it).
+            return Variable.Constant(repeated);
+        // The graph keeps a copy; Clone's strided copy writes the steps on all threads.
+        return Variable.FromOp(repeated.Clone(), [x], gy => x.AccumulateGrad(Ops.Sum(gy, [0])));
     }
 }

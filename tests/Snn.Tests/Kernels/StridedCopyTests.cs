@@ -26,4 +26,24 @@ public class StridedCopyTests
         fast.CopyTo(back.Permute(order));
         Assert.Equal(source.ToArray(), back.ToArray());
     }
+
+    [Theory]
+    [InlineData(2)]
+    [InlineData(3)]
+    public void LongUnitStrideRuns_SplitIntoPieces_CopyEveryElementOnce(int threads)
+    {
+        using var threadCount = ThreadCount.Set(threads);
+        var random = new Random(threads);
+        // A plain contiguous copy past the parallel threshold (one run of 300,009 values, not a multiple of a piece),
+        // and a time-repeated view (step stride 0, four runs of 70,001 values), as RepeatTime clones it.
+        var flat = new Tensor(Enumerable.Range(0, 300_009).Select(_ => (float)random.NextDouble()).ToArray(), 3, 100_003);
+        var step = new Tensor(Enumerable.Range(0, 70_001).Select(_ => (float)random.NextDouble()).ToArray(), 70_001);
+        var repeated = new Tensor(step.Storage, 0, [4, 70_001], [0, 1]);
+        foreach (var view in new[] { flat, repeated })
+        {
+            var plain = Tensor.Zeros(view.ShapeArray());
+            view.CopyToReference(plain);
+            Assert.Equal(plain.ToArray(), view.Clone().ToArray());
+        }
+    }
 }

@@ -1,12 +1,10 @@
 #!/usr/bin/python3
 # PyTorch peer for Snn.Bench: times the same workloads as `snn bench` and prints one JSON object per line.
-"""Usage: torch_bench.py --threads N --workload NAME [--warmup W] [--reps R] [--seed S] [--scaling]
+"""Usage: torch_bench.py --threads N --workload NAME [--warmup W] [--reps R] [--seed S]
 
 Each line is {"workload": label, "ms": median ms, "gflops": GFLOP/s (0 when not meaningful), "peak_rss_bytes": …};
 labels match the C# figures (Snn.Bench workloads) so the two sides can be paired. Median after warm-up, like
-BenchRunner. With --scaling each repetition also runs at one thread, back to back with the N-thread run (alternating
-which goes first), and the line adds "ms_1_thread" and "scaling" (median of the per-repetition ratios), as BenchRunner
-does. The models are what a careful PyTorch user writes with torch only (no spikingjelly package): the same
+BenchRunner. The models are what a careful PyTorch user writes with torch only (no spikingjelly package): the same
 layers, T and batch as ours, an eager multi-step LIF loop like SpikingJelly's (ATan surrogate, hard reset to 0,
 detached reset, decay_input), the first conv + BN computed once because the image is the same at every step,
 torch.no_grad() and eval() for inference, Adam for training.
@@ -25,43 +23,22 @@ import torch.nn.functional as F
 BATCH, TIME_STEPS, CLASSES = 64, 4, 10
 
 
-# The thread counts each repetition runs at: [N] or, with --scaling, [N, 1] (set in main).
-THREAD_COUNTS = [1]
-
-
-def timed_ms(fn, threads):
-    torch.set_num_threads(threads)
-    t0 = time.perf_counter()
-    fn()
-    return (time.perf_counter() - t0) * 1e3
-
-
 def median_ms(fn, warmup, reps, warmup_seconds=2.0, warmup_limit_seconds=8.0):
-    """The same rules as BenchRunner: warm-up of at least `warmup` runs per thread count and `warmup_seconds`, at most
-    `warmup_limit_seconds`; then `reps` repetitions, each at every thread count back to back. Returns the timing dict
-    that emit() prints."""
-    counts = THREAD_COUNTS
+    """The same warm-up rule as BenchRunner: at least `warmup` runs and `warmup_seconds`, at most `warmup_limit_seconds`."""
     start = time.perf_counter()
     i = 0
     while True:
         elapsed = time.perf_counter() - start
-        if (i >= warmup * len(counts) and elapsed >= warmup_seconds) or elapsed >= warmup_limit_seconds:
+        if (i >= warmup and elapsed >= warmup_seconds) or elapsed >= warmup_limit_seconds:
             break
-        timed_ms(fn, counts[i % len(counts)])
+        fn()
         i += 1
-    many, one = [], []
-    for r in range(reps):
-        order = counts if r % 2 == 0 else counts[::-1]
-        times = {threads: timed_ms(fn, threads) for threads in order}
-        many.append(times[counts[0]])
-        if len(counts) > 1:
-            one.append(times[1])
-    torch.set_num_threads(counts[0])
-    timing = {"ms": statistics.median_high(many)}
-    if one:
-        timing["ms_1_thread"] = statistics.median_high(one)
-        timing["scaling"] = statistics.median_high([a / b for a, b in zip(one, many)])
-    return timing
+    times = []
+    for _ in range(reps):
+        t0 = time.perf_counter()
+        fn()
+        times.append((time.perf_counter() - t0) * 1e3)
+    return statistics.median(times)
 
 
 def peak_rss_bytes():
@@ -69,9 +46,8 @@ def peak_rss_bytes():
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
 
 
-def emit(label, timing, flops=0.0):
-    ms = timing["ms"]
-    print(json.dumps({"workload": label, **timing, "gflops": flops / ms / 1e6 if flops else 0.0,
+def emit(label, ms, flops=0.0):
+    print(json.dumps({"workload": label, "ms": ms, "gflops": flops / ms / 1e6 if flops else 0.0,
                       "peak_rss_bytes": peak_rss_bytes()}), flush=True)
 
 
@@ -278,10 +254,7 @@ def main():
     parser.add_argument("--warmup", type=int, default=30)
     parser.add_argument("--reps", type=int, default=7)
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--scaling", action="store_true", help="also time one thread, interleaved with N")
     args = parser.parse_args()
-    global THREAD_COUNTS
-    THREAD_COUNTS = [args.threads, 1] if args.scaling and args.threads > 1 else [args.threads]
     torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)
     workloads[args.workload](args.warmup, args.reps, args.seed)

@@ -9,16 +9,19 @@ namespace Snn.Bench;
 /// <summary>
 /// One table row at <see cref="Threads"/> threads; the one-thread figures are null when scaling was not measured,
 /// the torch ones when the peer has no such figure or is unavailable. <see cref="Scaling"/> (how much faster N
-/// threads are than one) is the median ratio of back-to-back runs (<see cref="BenchRunner"/>), on both sides.
+/// threads are than one) is ours: the median ratio of back-to-back runs (<see cref="BenchRunner"/>);
+/// <see cref="TorchScaling"/> compares PyTorch's one-thread process with its N-thread one.
 /// Memory: managed bytes allocated per step, our peak RSS and peak managed heap while the workload ran, PyTorch's
 /// peak RSS (its own process).
 /// </summary>
 public sealed record BenchResult(string Workload, string Label, int Threads, double Milliseconds, double Gflops,
     double? BytesPerStep, long PeakRssBytes, long PeakManagedBytes, double? OneThreadMilliseconds, double? Scaling,
-    double? TorchMilliseconds, double? TorchOneThreadMilliseconds, double? TorchScaling, long? TorchPeakRssBytes, string? Unavailable)
+    double? TorchMilliseconds, double? TorchOneThreadMilliseconds, long? TorchPeakRssBytes, string? Unavailable)
 {
     /// <summary>Our speed over PyTorch's (time ratio, so &gt; 1 means we are faster).</summary>
     public double? Ratio => TorchMilliseconds is double t && Milliseconds > 0 ? t / Milliseconds : null;
+
+    public double? TorchScaling => TorchOneThreadMilliseconds is double one && TorchMilliseconds is double n && n > 0 ? one / n : null;
 
     public JsonObject ToJson() => new()
     {
@@ -49,7 +52,7 @@ public static class BenchSuite
         return $"machine: {Environment.ProcessorCount} logical cores, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}, " +
             $"Vector512 {(Vector512.IsHardwareAccelerated ? "on" : "off")}, load average {load}; threads {threads}; " +
             $"median of {runner.Repetitions} after ≥{runner.WarmUp} warm-up" +
-            (runner.Scaling && threads > 1 ? "; each repetition also at 1 thread, back to back (scale = median ratio)" : "");
+            (runner.Scaling && threads > 1 ? "; ours: each repetition also at 1 thread, back to back (scale = median ratio); PyTorch: 1 thread in a process of its own" : "");
     }
 
     public static IReadOnlyList<BenchResult> Run(string[] workloads, int threads, bool withTorch, bool scaling, TextWriter output,
@@ -66,14 +69,17 @@ public static class BenchSuite
                 ?? throw new ArgumentException($"bench: unknown workload '{name}'; known: {string.Join(", ", Workloads.Select(w => w.Name))}.");
             var (ours, rss, managed) = MeasureWithMemory(workload, runner);
             bool torch = withTorch && workload.HasTorchPeer;
-            var peerFigures = torch ? peer.Measure(name, runner) : [];
+            var peerFigures = torch ? peer.Measure(name, threads, runner) : [];
             if (torch && peer.Unavailable is string why) output.WriteLine(why);
+            // PyTorch's one-thread figure comes from a process of its own: switching torch between thread counts run
+            // by run made its 2-thread GEMM 2.7× slower than its 1-thread one (OpenBLAS re-sizes its buffers).
+            var peerOne = torch && scaling && threads > 1 ? peer.Measure(name, 1, runner) : [];
             foreach (var figure in ours)
             {
                 var t = peerFigures.FirstOrDefault(p => p.Label == figure.Label);
                 var row = new BenchResult(name, figure.Label, threads, figure.Milliseconds, figure.GigaflopsPerSecond, figure.BytesPerStep,
-                    rss, managed, figure.OneThreadMilliseconds, figure.Scaling, t?.Milliseconds, t?.OneThreadMilliseconds, t?.Scaling,
-                    t?.PeakRssBytes, figure.Unavailable);
+                    rss, managed, figure.OneThreadMilliseconds, figure.Scaling, t?.Milliseconds,
+                    peerOne.FirstOrDefault(p => p.Label == figure.Label)?.Milliseconds, t?.PeakRssBytes, figure.Unavailable);
                 results.Add(row);
                 output.WriteLine(Line(row));
             }

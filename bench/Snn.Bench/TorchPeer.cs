@@ -4,16 +4,11 @@ using System.Text.Json;
 
 namespace Snn.Bench;
 
-/// <summary>
-/// One PyTorch figure, keyed by the same label as the matching <see cref="BenchFigure"/>; the peak RSS is its
-/// process's; the one-thread time and scaling are there when the script measured them (<c>--scaling</c>).
-/// </summary>
-public sealed record TorchFigure(string Label, double Milliseconds, double GigaflopsPerSecond, long? PeakRssBytes = null,
-    double? OneThreadMilliseconds = null, double? Scaling = null);
+/// <summary>One PyTorch figure, keyed by the same label as the matching <see cref="BenchFigure"/>; the peak RSS is its process's.</summary>
+public sealed record TorchFigure(string Label, double Milliseconds, double GigaflopsPerSecond, long? PeakRssBytes = null);
 
 /// <summary>
-/// The PyTorch peer: <c>python3 torch_bench.py --threads N --workload W [--scaling]</c>, one JSON object per output
-/// line; with the runner's scaling on, the script interleaves N-thread and one-thread runs as <see cref="BenchRunner"/> does.
+/// The PyTorch peer: <c>python3 torch_bench.py --threads N --workload W</c>, one JSON object per output line.
 /// PyTorch is only ever a yardstick, never a dependency: when it is missing <see cref="Measure"/> returns no
 /// figures and <see cref="Unavailable"/> says why.
 /// </summary>
@@ -24,9 +19,8 @@ public sealed class TorchPeer(string python = "/usr/bin/python3", string? script
     /// <summary>Why the last <see cref="Measure"/> produced nothing, or null when it worked.</summary>
     public string? Unavailable { get; private set; }
 
-    public IReadOnlyList<TorchFigure> Measure(string workload, BenchRunner runner)
+    public IReadOnlyList<TorchFigure> Measure(string workload, int threads, BenchRunner runner)
     {
-        int threads = runner.Threads;
         Unavailable = null;
         if (!File.Exists(_script)) return Fail($"PyTorch peer unavailable: {_script} not found.");
         var start = new ProcessStartInfo(python)
@@ -38,7 +32,6 @@ public sealed class TorchPeer(string python = "/usr/bin/python3", string? script
         foreach (string arg in new[] { _script, "--threads", threads.ToString(), "--workload", workload,
                      "--warmup", runner.WarmUp.ToString(), "--reps", runner.Repetitions.ToString() })
             start.ArgumentList.Add(arg);
-        if (runner.Scaling && threads > 1) start.ArgumentList.Add("--scaling");
         // OpenBLAS and OpenMP read these before torch.set_num_threads runs; keep them from oversubscribing.
         start.Environment["OMP_NUM_THREADS"] = threads.ToString();
         start.Environment["OPENBLAS_NUM_THREADS"] = threads.ToString();
@@ -60,8 +53,7 @@ public sealed class TorchPeer(string python = "/usr/bin/python3", string? script
         }
     }
 
-    /// <summary>Reads the script's lines: {"workload": label, "ms": median, "gflops": rate, "peak_rss_bytes": bytes,
-    /// and with --scaling "ms_1_thread": median, "scaling": median ratio}.</summary>
+    /// <summary>Reads the script's lines: {"workload": label, "ms": median, "gflops": rate, "peak_rss_bytes": bytes}.</summary>
     internal static IReadOnlyList<TorchFigure> Parse(string stdout)
     {
         var figures = new List<TorchFigure>();
@@ -72,9 +64,7 @@ public sealed class TorchPeer(string python = "/usr/bin/python3", string? script
             var root = doc.RootElement;
             figures.Add(new TorchFigure(root.GetProperty("workload").GetString() ?? "",
                 root.GetProperty("ms").GetDouble(), root.GetProperty("gflops").GetDouble(),
-                root.TryGetProperty("peak_rss_bytes", out var rss) ? rss.GetInt64() : null,
-                root.TryGetProperty("ms_1_thread", out var one) ? one.GetDouble() : null,
-                root.TryGetProperty("scaling", out var scaling) ? scaling.GetDouble() : null));
+                root.TryGetProperty("peak_rss_bytes", out var rss) ? rss.GetInt64() : null));
         }
         return figures;
     }

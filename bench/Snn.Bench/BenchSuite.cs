@@ -72,7 +72,7 @@ public static class BenchSuite
             var peerFigures = torch ? peer.Measure(name, threads, runner) : [];
             if (torch && peer.Unavailable is string why) output.WriteLine(why);
             // PyTorch's one-thread figure comes from a process of its own: switching torch between thread counts run
-            // by run made its 2-thread GEMM 2.7× slower than its 1-thread one (OpenBLAS re-sizes its buffers).
+            // by run made its 2-thread GEMM 2.7× slower than its 1-thread one.
             var peerOne = torch && scaling && threads > 1 ? peer.Measure(name, 1, runner) : [];
             foreach (var figure in ours)
             {

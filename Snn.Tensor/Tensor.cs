@@ -205,7 +205,7 @@ public sealed class Tensor
         Kernels.StridedCopy.Copy(Storage, Offset, _strides, destination.Storage, destination.Offset, destination._strides, _shape);
     }
 
-    /// <summary>From this many elements a copy is worth splitting over threads (a single core copies ~10 GB/s).</summary>
+    /// <summary>From this many elements (1 MB) a contiguous copy is split over threads; below it one thread is cheaper.</summary>
     private const int ParallelCopyLength = 1 << 18;
 
     /// <summary>The plain element-by-element copy that <see cref="Kernels.StridedCopy"/> is tested against.</summary>

@@ -5,11 +5,11 @@ using System.Runtime.ExceptionServices;
 namespace Snn;
 
 /// <summary>
-/// Runs the chunks of one parallel loop (at most one per thread) on the caller and <c>chunks − 1</c> workers. Why not Parallel.For: on
-/// a two-core machine the thread pool kept four workers taking turns at the chunks and spinning for work, competing
-/// with the two threads doing it (the csnn training step at two threads varied 68–104 ms between runs), and every
-/// call allocated tasks. Kernels come in quick succession, so a worker spins for <see cref="SpinTime"/> after a loop
-/// before it sleeps.
+/// Runs the chunks of one parallel loop (at most one per thread) on the caller and <c>chunks − 1</c> workers.
+/// Why not Parallel.For: on a two-core machine the thread pool kept four workers taking turns at the chunks and
+/// spinning for work, competing with the two threads doing it (the csnn training step at two threads varied
+/// 68–104 ms between runs), and every call allocated tasks. Kernels come in quick succession, so a worker spins for
+/// <see cref="SpinTime"/> after a loop before it sleeps.
 /// Chunks are claimed, not assigned: the caller and each woken worker take the next unclaimed chunk until none is
 /// left. A worker that the OS has not scheduled yet (another process holds the core, or it is still waking) no
 /// longer holds up the loop: the caller takes its chunk. Chunk bounds never depend on who runs a chunk, so results

@@ -26,6 +26,7 @@ internal static class TrainCommand
         var augment = new Option<bool>("--augment") { Description = "random horizontal flips and shifts of the training images" };
         var maxShift = new Option<int>("--max-shift") { Description = "with --augment: shift by up to this many pixels (0 = flips only)", DefaultValueFactory = _ => 2 };
         var loss = new Option<string>("--loss") { Description = "mean: cross-entropy of the time-averaged logits; tet: mean of every step's cross-entropy (TET)", DefaultValueFactory = _ => "mean" };
+        var ema = new Option<float>("--ema") { Description = "evaluate and save an exponential moving average of the weights and BN statistics with this decay, e.g. 0.9998 (0 = off)", DefaultValueFactory = _ => 0f };
         var trainImages = new Option<int?>("--train-images") { Description = "train on only the first N training images (quick runs; the test set stays whole)" };
         var seed = new Option<ulong>("--seed") { Description = "seed for initialisation and shuffling", DefaultValueFactory = _ => 0UL };
         var data = SharedOptions.Data();
@@ -34,13 +35,13 @@ internal static class TrainCommand
         var json = SharedOptions.Json();
         var command = new Command("train", "Train a spiking network on Fashion-MNIST.")
         {
-            epochs, batch, lr, optimizer, weightDecay, smoothing, clip, warmup, augment, maxShift, loss, trainImages, seed, data, output, resume, json,
+            epochs, batch, lr, optimizer, weightDecay, smoothing, clip, warmup, augment, maxShift, loss, ema, trainImages, seed, data, output, resume, json,
         };
         o.AddTo(command);
         command.SetAction(r =>
         {
             var options = new TrainOptions(r.GetValue(epochs), r.GetValue(batch), r.GetValue(lr), r.GetValue(optimizer)!,
-                r.GetValue(weightDecay), r.GetValue(smoothing), r.GetValue(clip), r.GetValue(warmup), r.GetValue(seed), r.GetValue(augment), r.GetValue(maxShift), r.GetValue(loss)!);
+                r.GetValue(weightDecay), r.GetValue(smoothing), r.GetValue(clip), r.GetValue(warmup), r.GetValue(seed), r.GetValue(augment), r.GetValue(maxShift), r.GetValue(loss)!, r.GetValue(ema));
             var dataset = FashionMnist.Load(r.GetValue(data));
             if (r.GetValue(trainImages) is int count)
             {
@@ -85,7 +86,7 @@ internal static class TrainCommand
             seconds += result.Seconds;
             trainer.Save(output);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"epoch {result.Epoch,3}/{options.Epochs}  train loss {result.TrainLoss:F4}  train acc {result.TrainAccuracy * 100:F2}%  test acc {result.TestAccuracy * 100:F2}%  {result.ImagesPerSecond:F0} img/s  {result.Seconds:F1} s"));
+                $"epoch {result.Epoch,3}/{options.Epochs}  train loss {result.TrainLoss:F4}  train acc {result.TrainAccuracy * 100:F2}%  test acc {result.TestAccuracy * 100:F2}%{Live(result)}  {result.ImagesPerSecond:F0} img/s  {result.Seconds:F1} s"));
         }
         Console.WriteLine($"saved {output}");
         if (json)
@@ -100,10 +101,14 @@ internal static class TrainCommand
                 ["train_loss"] = last?.TrainLoss,
                 ["model"] = output,
                 ["per_epoch_test_accuracy"] = new JsonArray(results.Select(r => (JsonNode)r.TestAccuracy).ToArray()),
+                ["per_epoch_live_test_accuracy"] = options.Ema > 0 ? new JsonArray(results.Select(r => (JsonNode?)r.LiveTestAccuracy).ToArray()) : null,
             }.ToJsonString());
         }
         return 0;
     }
+
+    private static string Live(EpochResult r) =>
+        r.LiveTestAccuracy is double live ? string.Create(CultureInfo.InvariantCulture, $" (averaged; live {live * 100:F2}%)") : "";
 
     private static EpochResult RunEpochWithProgress(Trainer trainer, FashionMnist dataset, TrainOptions options, bool json)
     {

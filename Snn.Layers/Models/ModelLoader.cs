@@ -1,17 +1,18 @@
 // Loads models: our .snn files (architecture inside) and PyTorch exports (arch.json + safetensors).
 using Snn.IO;
+using Snn.Layers.Training;
 
 namespace Snn.Layers.Models;
 
 public static class ModelLoader
 {
-    /// <summary>A model saved by the trainer; optimizer state in the file is ignored.</summary>
+    /// <summary>A model saved by the trainer; the state only a resumed run needs (optimizer, live weights) is ignored.</summary>
     public static SpikingClassifier Load(string path)
     {
         if (!File.Exists(path)) throw new FileNotFoundException($"Model file not found: {path}");
         var file = ModelFile.Read(path);
         var model = ModelZoo.Create(Architecture.Parse(file.Architecture, path));
-        var state = file.Tensors.Where(t => !t.Name.StartsWith("optimizer.", StringComparison.Ordinal)).ToDictionary(t => t.Name, t => t.Tensor);
+        var state = file.Tensors.Where(t => !Trainer.IsTrainingState(t.Name)).ToDictionary(t => t.Name, t => t.Tensor);
         try { model.LoadStateDict(state); }
         catch (InvalidDataException e) { throw new InvalidDataException($"{path}: {e.Message}", e); }
         return model;

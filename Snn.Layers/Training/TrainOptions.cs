@@ -5,7 +5,8 @@ namespace Snn.Layers.Training;
 /// Hyper-parameters of <see cref="Trainer"/>. Optimizer: "adam", "adamw" or "sgd" (momentum 0.9).
 /// <see cref="Augment"/>: random horizontal flips and shifts of up to <see cref="MaxShift"/> pixels
 /// (<see cref="Data.Augmentation"/>; 0 = flips only). Loss: "mean" (cross-entropy of the time-averaged logits) or
-/// "tet" (<see cref="Losses.TemporalCrossEntropy"/>).
+/// "tet" (<see cref="Losses.TemporalCrossEntropy"/>). <see cref="Ema"/>: decay of the weight average that is
+/// evaluated and saved (<see cref="WeightAverage"/>; 0 = off, the optimizer's weights are saved).
 /// </summary>
 public sealed record TrainOptions(
     int Epochs = 10,
@@ -19,7 +20,8 @@ public sealed record TrainOptions(
     ulong Seed = 0,
     bool Augment = false,
     int MaxShift = 2,
-    string Loss = "mean")
+    string Loss = "mean",
+    float Ema = 0f)
 {
     public void Validate()
     {
@@ -28,6 +30,7 @@ public sealed record TrainOptions(
         if (!(LearningRate > 0)) throw new ArgumentException($"lr must be > 0, got {LearningRate}.");
         if (MaxShift < 0) throw new ArgumentException($"max-shift must be ≥ 0, got {MaxShift}.");
         if (Loss is not ("mean" or "tet")) throw new ArgumentException($"loss must be mean or tet, got '{Loss}'.");
+        if (!(Ema >= 0 && Ema < 1)) throw new ArgumentException($"ema must be 0 (off) or in (0, 1), got {Ema}.");
         if (Optimizer is not ("adam" or "adamw" or "sgd")) throw new ArgumentException($"optimizer must be adam, adamw or sgd, got '{Optimizer}'.");
     }
 }

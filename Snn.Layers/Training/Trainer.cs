@@ -13,7 +13,12 @@ namespace Snn.Layers.Training;
 public readonly record struct BatchProgress(int Epoch, int Batch, int Batches, double Loss, double Accuracy, double ImagesPerSecond);
 
 /// <summary>What one epoch produced.</summary>
-public sealed record EpochResult(int Epoch, double TrainLoss, double TrainAccuracy, double TestAccuracy, double Seconds, double ImagesPerSecond);
+/// <remarks>
+/// <see cref="TestAccuracy"/> is that of the weights saved: the averaged ones with <see cref="TrainOptions.Ema"/>,
+/// in which case <see cref="LiveTestAccuracy"/> gives the optimizer's own weights for comparison (null otherwise).
+/// </remarks>
+public sealed record EpochResult(int Epoch, double TrainLoss, double TrainAccuracy, double TestAccuracy, double Seconds, double ImagesPerSecond,
+    double? LiveTestAccuracy = null);
 
 /// <summary>
 /// Trains a <see cref="SpikingClassifier"/> with cross-entropy on the time-averaged logits. The batch order of
@@ -25,6 +30,7 @@ public sealed class Trainer
     private readonly SpikingClassifier _model;
     private readonly Optimizer _optimizer;
     private readonly CosineSchedule _schedule;
+    private readonly WeightAverage? _average;
     private readonly int _batchesPerEpoch;
 
     public TrainOptions Options { get; }
@@ -46,6 +52,7 @@ public sealed class Trainer
         };
         _batchesPerEpoch = (trainCount + options.BatchSize - 1) / options.BatchSize;
         _schedule = new CosineSchedule(options.LearningRate, options.Epochs * _batchesPerEpoch, options.WarmupEpochs * _batchesPerEpoch);
+        if (options.Ema > 0) _average = new WeightAverage(model, options.Ema);
     }
 
     /// <summary>Trains one epoch, then evaluates on <paramref name="test"/>.</summary>
@@ -80,6 +87,7 @@ public sealed class Trainer
                 loss.Backward();
                 if (Options.ClipNorm > 0) GradientClipping.ClipNorm(_optimizer.Parameters, Options.ClipNorm);
                 _optimizer.Step();
+                _average?.Update(_optimizer.StepCount);
                 _model.ResetState();
                 lossSum += loss.Data.Item() * batch.Labels.Length;
                 correct += CountCorrect(logits.Data, batch.Labels);
@@ -90,12 +98,30 @@ public sealed class Trainer
         }
         double trainSeconds = clock.Elapsed.TotalSeconds;
         var evaluation = Evaluator.Evaluate(_model, test);
+        double? liveAccuracy = null;
+        double evaluationSeconds = evaluation.Seconds;
+        if (_average is not null)
+        {
+            liveAccuracy = evaluation.Accuracy;
+            using (_average.Apply()) evaluation = Evaluator.Evaluate(_model, test);
+            evaluationSeconds += evaluation.Seconds;
+        }
         CompletedEpochs++;
         return new EpochResult(CompletedEpochs, lossSum / Math.Max(1, seen), (double)correct / Math.Max(1, seen), evaluation.Accuracy,
-            trainSeconds + evaluation.Seconds, seen / trainSeconds);
+            trainSeconds + evaluationSeconds, seen / trainSeconds, liveAccuracy);
     }
 
     private static int CountCorrect(Tensor logits, int[] labels) => Ops.ArgMax(logits).Where((p, i) => p == labels[i]).Count();
+
+    /// <summary>Prefixes of the checkpoint tensors that only a resumed run needs; loading a model skips them.</summary>
+    internal static bool IsTrainingState(string name) =>
+        name.StartsWith(OptimizerPrefix, StringComparison.Ordinal) || name.StartsWith(LivePrefix, StringComparison.Ordinal);
+
+    private const string OptimizerPrefix = "optimizer.";
+
+    // With weight averaging the model's own names hold the averages (what `snn eval` should load) and the
+    // optimizer's live weights travel under this prefix.
+    private const string LivePrefix = "live.";
 
     /// <summary>
     /// Writes the model, the optimizer state and the progress atomically to <paramref name="path"/>; a crash
@@ -109,8 +135,10 @@ public sealed class Trainer
             ["optimizer_steps"] = _optimizer.StepCount.ToString(CultureInfo.InvariantCulture),
             ["train_options"] = System.Text.Json.JsonSerializer.Serialize(Options),
         };
-        var tensors = _model.StateDict().ToList();
-        tensors.AddRange(_optimizer.State().Select(s => ("optimizer." + s.name, s.state)));
+        var tensors = _average is null
+            ? _model.StateDict().ToList()
+            : [.. _average.StateDict(), .. _model.StateDict().Select(s => (LivePrefix + s.name, s.tensor))];
+        tensors.AddRange(_optimizer.State().Select(s => (OptimizerPrefix + s.name, s.state)));
         ModelFile.Write(path, _model.Architecture.ToJson(), metadata, tensors);
     }
 
@@ -118,11 +146,24 @@ public sealed class Trainer
     public void Resume(ModelFile file)
     {
         var state = file.Tensors.ToDictionary(t => t.Name, t => t.Tensor);
-        _model.LoadStateDict(state.Where(kv => !kv.Key.StartsWith("optimizer.", StringComparison.Ordinal)).ToDictionary(), allowUnexpected: false);
-        var optimizerState = state.Where(kv => kv.Key.StartsWith("optimizer.", StringComparison.Ordinal))
-            .ToDictionary(kv => kv.Key["optimizer.".Length..], kv => kv.Value);
+        var model = state.Where(kv => !IsTrainingState(kv.Key)).ToDictionary();
+        var live = WithPrefix(state, LivePrefix);
+        if (_average is null != (live.Count == 0))
+            throw new InvalidDataException(_average is null
+                ? "Resume: the checkpoint was trained with weight averaging (--ema); resume with the same --ema."
+                : "Resume: the checkpoint was trained without weight averaging; resume without --ema.");
+        if (_average is null) _model.LoadStateDict(model, allowUnexpected: false);
+        else
+        {
+            _model.LoadStateDict(live, allowUnexpected: false);
+            _average.Load(model);
+        }
+        var optimizerState = WithPrefix(state, OptimizerPrefix);
         int steps = int.Parse(file.Metadata.GetValueOrDefault("optimizer_steps", "0"), CultureInfo.InvariantCulture);
         _optimizer.LoadState(optimizerState, steps);
         CompletedEpochs = int.Parse(file.Metadata.GetValueOrDefault("completed_epochs", "0"), CultureInfo.InvariantCulture);
     }
+
+    private static Dictionary<string, Tensor> WithPrefix(Dictionary<string, Tensor> state, string prefix) =>
+        state.Where(kv => kv.Key.StartsWith(prefix, StringComparison.Ordinal)).ToDictionary(kv => kv.Key[prefix.Length..], kv => kv.Value);
 }

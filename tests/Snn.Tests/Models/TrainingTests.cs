@@ -130,4 +130,65 @@ public class TrainingTests
         }
         finally { File.Delete(path); }
     }
+
+    [Fact]
+    public void WeightAverage_FollowsItsRecurrence_AndApplyRestoresTheLiveWeights()
+    {
+        var model = ModelZoo.Create(Tiny, seed: 1);
+        var weight = model.NamedParameters().Single(p => p.name == "fc.bias").parameter.Data;
+        var average = new WeightAverage(model, decay: 0.9f);
+        float start = weight.Span[0];
+        weight.Span[0] = start + 1;
+        average.Update(step: 1);    // decay min(0.9, 2/11)
+        float expected = start + (1 - 2f / 11);
+        weight.Span[0] = start + 3;
+        average.Update(step: 100);  // decay 0.9
+        expected = 0.9f * expected + 0.1f * (start + 3);
+        float averaged = average.StateDict().Single(s => s.name == "fc.bias").tensor.Span[0];
+        Assert.Equal(expected, averaged, 5);
+        using (average.Apply()) Assert.Equal(averaged, weight.Span[0]);
+        Assert.Equal(start + 3, weight.Span[0]);
+    }
+
+    [Fact]
+    public void WithEma_TheFileHoldsTheAverage_AndResumeContinuesBothBitForBit()
+    {
+        var options = new TrainOptions(Epochs: 2, BatchSize: 32, Seed: 5, Ema: 0.95f);
+        var (straight, t1) = Fresh(options);
+        t1.RunEpoch(SmallTrain, SmallTest);
+        var last = t1.RunEpoch(SmallTrain, SmallTest);
+        Assert.NotNull(last.LiveTestAccuracy);
+
+        var path = Path.Combine(Path.GetTempPath(), $"ema-{Guid.NewGuid():N}.snn");
+        var straightPath = Path.Combine(Path.GetTempPath(), $"ema-{Guid.NewGuid():N}.snn");
+        try
+        {
+            var (_, t2) = Fresh(options);
+            t2.RunEpoch(SmallTrain, SmallTest);
+            t2.Save(path);
+            var file = ModelFile.Read(path);
+            var resumed = ModelZoo.Create(Architecture.Parse(file.Architecture), seed: 999);
+            var t3 = new Trainer(resumed, options, SmallTrain.Count);
+            t3.Resume(file);
+            var again = t3.RunEpoch(SmallTrain, SmallTest);
+            Assert.Equal(Weights(straight), Weights(resumed));
+            Assert.Equal(last.TestAccuracy, again.TestAccuracy);
+
+            t1.Save(straightPath);
+            t3.Save(path);
+            var loaded = ModelLoader.Load(path);
+            Assert.Equal(Weights(ModelLoader.Load(straightPath)), Weights(loaded));
+            Assert.NotEqual(Weights(straight), Weights(loaded));
+            Assert.Equal(last.TestAccuracy, Evaluator.Evaluate(loaded, SmallTest).Accuracy);
+
+            var plain = new Trainer(ModelZoo.Create(Tiny), options with { Ema = 0 }, SmallTrain.Count);
+            var ex = Assert.Throws<InvalidDataException>(() => plain.Resume(ModelFile.Read(path)));
+            Assert.Contains("--ema", ex.Message);
+        }
+        finally
+        {
+            File.Delete(path);
+            File.Delete(straightPath);
+        }
+    }
 }

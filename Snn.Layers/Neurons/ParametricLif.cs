@@ -24,7 +24,7 @@ public sealed class ParametricLif : SpikingNeuron
 
     public float Tau => 1f + MathF.Exp(-W.Data.Span[0]);
 
-    protected override Variable Fire(Variable x)
+    public override Variable Forward(Variable x)
     {
         float k = 1f / (1f + MathF.Exp(-W.Data.Span[0]));
         var spec = Spec with { Tau = 1f / k };

@@ -7,7 +7,6 @@ namespace Snn.Layers.Neurons;
 /// <summary>
 /// A layer of spiking neurons, one per input element, run over all T steps at once (time-major input).
 /// The dynamics are set by <see cref="NeuronSpec"/> (IF, LIF, the SpikeDHS decay neuron; reset; surrogate).
-/// Records the firing rate of its last forward pass, which the SOPs accounting reads.
 /// </summary>
 public class SpikingNeuron(NeuronSpec spec) : Module
 {
@@ -22,12 +21,6 @@ public class SpikingNeuron(NeuronSpec spec) : Module
     /// </summary>
     public bool CarryState { get; set; }
 
-    /// <summary>Fraction of (neuron, step) pairs that fired in the last forward pass.</summary>
-    public double LastFiringRate { get; private set; }
-
-    /// <summary>Total spikes emitted in the last forward pass, and over how many samples (N).</summary>
-    public (double spikes, int samples) LastSpikeCount { get; private set; }
-
     public static SpikingNeuron Lif(float tau = 2f, float vThreshold = 1f, float? vReset = 0f, bool decayInput = true,
         bool detachReset = true, Surrogate? surrogate = null) =>
         new(NeuronSpec.Lif(tau, vThreshold, vReset, decayInput, detachReset, surrogate));
@@ -38,13 +31,6 @@ public class SpikingNeuron(NeuronSpec spec) : Module
     public static SpikingNeuron DecayLif(float decay = 0.2f, float vThreshold = 0.5f) => new(NeuronSpec.DecayLif(decay, vThreshold));
 
     public override Variable Forward(Variable x)
-    {
-        var spikes = Fire(x);
-        Record(spikes.Data);
-        return spikes;
-    }
-
-    protected virtual Variable Fire(Variable x)
     {
         if (!CarryState) return F.Neuron(x, Spec);
         int perStep = x.Data.Length / x.Data.Shape[0];
@@ -57,12 +43,5 @@ public class SpikingNeuron(NeuronSpec spec) : Module
     {
         _membrane = null;
         base.ResetState();
-    }
-
-    private void Record(Tensor spikes)
-    {
-        double total = Ops.SumAll(spikes);
-        LastFiringRate = spikes.Length == 0 ? 0 : total / spikes.Length;
-        LastSpikeCount = (total, spikes.Rank > 1 ? spikes.Shape[1] : 1);
     }
 }

@@ -43,9 +43,10 @@ public static class MaxPool2dKernel
     }
 
     /// <summary>
-    /// Values only, for inference (no argmax to save): per output row, the max over the window's input rows first
-    /// (whole rows, vectorised), then over each window's columns. NaN wins, as in <see cref="Forward"/>; the values
-    /// equal Forward's except that a window holding both −0 and +0 may give the other zero.
+    /// Values only, for inference (no argmax to save). 2×2 stride 2 takes Forward's lane path without the indices,
+    /// so the values are Forward's. Other windows: per output row, the max over the window's input rows first
+    /// (whole rows, vectorised), then over each window's columns; NaN wins, as in <see cref="Forward"/>, and the
+    /// values equal Forward's except that a window holding both −0 and +0 may give the other zero.
     /// </summary>
     public static unsafe void ForwardValues(ReadOnlySpan<float> input, in Pool2dGeometry geometry, Span<float> output)
     {
@@ -56,11 +57,17 @@ public static class MaxPool2dKernel
         {
             float* x = px, y = py;
             int planeIn = g.Height * g.Width, planeOut = g.OutHeight * g.OutWidth;
+            long inputEnd = input.Length;
+            bool lanes = g is { Kernel: 2, Stride: 2, Padding: 0 } && Vector512.IsHardwareAccelerated;
             Parallelism.For(g.Planes, Math.Max(1, 16384 / Math.Max(1, planeIn)), (p0, p1) =>
             {
-                var rowMax = new float[g.Width];
+                var rowMax = lanes ? [] : new float[g.Width];
                 for (int p = p0; p < p1; p++)
-                    PlaneValues(new ReadOnlySpan<float>(x + (long)p * planeIn, planeIn), g, rowMax, new Span<float>(y + (long)p * planeOut, planeOut));
+                {
+                    var ys = new Span<float>(y + (long)p * planeOut, planeOut);
+                    if (lanes) Plane2x2Lanes(x, (long)p * planeIn, inputEnd, g, ys, []);
+                    else PlaneValues(new ReadOnlySpan<float>(x + (long)p * planeIn, planeIn), g, rowMax, ys);
+                }
             });
         }
     }
@@ -156,7 +163,7 @@ public static class MaxPool2dKernel
             if (v > max || float.IsNaN(v)) { max = v; index = tap; }
         }
         y[rowStart + ox] = max;
-        indices[rowStart + ox] = index;
+        if (!indices.IsEmpty) indices[rowStart + ox] = index;
     }
 
     /// <summary>
@@ -164,11 +171,13 @@ public static class MaxPool2dKernel
     /// on a 0/1 value mispredicts about as often as it is taken. Each pair of input rows is split into even and odd
     /// columns, and the taps are taken in the scalar order with the same rule (greater, or NaN, replaces), so values
     /// and indices are identical. Loads may run past the end of a row into the next values of the buffer (the lanes
-    /// they feed are not stored); a row group whose loads would leave the buffer goes to the scalar path.
+    /// they feed are not stored); a row group whose loads would leave the buffer goes to the scalar path. Empty
+    /// <paramref name="indices"/>: values only.
     /// </summary>
     private static unsafe void Plane2x2Lanes(float* input, long planeStart, long inputEnd, in Pool2dGeometry g, Span<float> y, Span<int> indices)
     {
         int w = g.Width, ow = g.OutWidth;
+        bool withIndices = !indices.IsEmpty;
         var evens = Vector512.Create(0, 2, 4, 6, 8, 10, 12, 14, 0, 2, 4, 6, 8, 10, 12, 14);
         var odds = evens + Vector512<int>.One;
         var columnPairs = Vector512<int>.Indices * 2;
@@ -197,14 +206,15 @@ public static class MaxPool2dKernel
                 if (count == 16)
                 {
                     max.CopyTo(y.Slice(at, 16));
-                    index.CopyTo(indices.Slice(at, 16));
+                    if (withIndices) index.CopyTo(indices.Slice(at, 16));
                 }
                 else
                 {
                     // A short row: store to the stack and copy the row's part (the rest may be another thread's plane).
                     max.Store(stored);
-                    index.Store(storedIndex);
                     new ReadOnlySpan<float>(stored, count).CopyTo(y.Slice(at, count));
+                    if (!withIndices) continue;
+                    index.Store(storedIndex);
                     new ReadOnlySpan<int>(storedIndex, count).CopyTo(indices.Slice(at, count));
                 }
             }

@@ -15,8 +15,7 @@ public static partial class Ops
     /// <summary>
     /// Sum of every element, in double; vectorised (a serial double add chain costs 6 ms on a 6M-spike tensor). Blocks
     /// of a fixed size are summed on all threads and their sums added in block order, so the result does not depend on
-    /// the thread count. (Every neuron layer sums its spikes for the firing-rate record: serial, it was ~2% of a
-    /// two-thread csnn training step during which the second thread sat idle.)
+    /// the thread count.
     /// </summary>
     public static double SumAll(Tensor x)
     {

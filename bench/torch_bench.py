@@ -223,6 +223,14 @@ def gemm(warmup, reps, seed, size=512):
     emit(f"gemm {size}", median_ms(lambda: torch.matmul(a, b, out=c), warmup, reps), 2.0 * size ** 3)
 
 
+def stream(warmup, reps, seed, length=64 * 4 * 32 * 28 * 28):
+    """y = 2x over 25 MB: the host's memory-bound ceiling, next to ours (StreamWorkload.cs)."""
+    generator = torch.Generator().manual_seed(seed)
+    x = torch.rand(length, generator=generator)
+    y = torch.empty(length)
+    emit("stream y=2x 25 MB", median_ms(lambda: torch.mul(x, 2.0, out=y), warmup, reps))
+
+
 # The reference convolutional SNN's layers at batch 64 · T 4: (label, in channels, out channels, side).
 CONV_SHAPES = [("conv 1->32 28x28", 1, 32, 28), ("conv 32->64 14x14", 32, 64, 14)]
 
@@ -246,6 +254,7 @@ def main():
         "spikformer-infer": lambda w, r, s: infer(Spikformer(), "spikformer-2-64 infer batch", s, w, r),
         "lif": lif,
         "gemm": gemm,
+        "stream": stream,
         "conv": conv,
     }
     parser = argparse.ArgumentParser()

@@ -1,5 +1,6 @@
 // Max pooling over [N, C, H, W] with argmax indices: planes in parallel, a direct path for 2×2 stride 2.
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 using TP = System.Numerics.Tensors.TensorPrimitives;
 
 namespace Snn.Kernels;
@@ -181,8 +182,6 @@ public static class MaxPool2dKernel
         var evens = Vector512.Create(0, 2, 4, 6, 8, 10, 12, 14, 0, 2, 4, 6, 8, 10, 12, 14);
         var odds = evens + Vector512<int>.One;
         var columnPairs = Vector512<int>.Indices * 2;
-        float* stored = stackalloc float[16];
-        int* storedIndex = stackalloc int[16];
         for (int oy = 0; oy < g.OutHeight; oy++)
         {
             int top = 2 * oy * w;
@@ -210,12 +209,10 @@ public static class MaxPool2dKernel
                 }
                 else
                 {
-                    // A short row: store to the stack and copy the row's part (the rest may be another thread's plane).
-                    max.Store(stored);
-                    new ReadOnlySpan<float>(stored, count).CopyTo(y.Slice(at, count));
-                    if (!withIndices) continue;
-                    index.Store(storedIndex);
-                    new ReadOnlySpan<int>(storedIndex, count).CopyTo(indices.Slice(at, count));
+                    // A short row: a masked store writes only the row's lanes (the rest may be another thread's plane).
+                    var lanes = Vector512.LessThan(Vector512<int>.Indices, Vector512.Create(count));
+                    fixed (float* yp = y) Avx512F.MaskStore(yp + at, lanes.AsSingle(), max);
+                    if (withIndices) fixed (int* ip = indices) Avx512F.MaskStore(ip + at, lanes, index);
                 }
             }
         }

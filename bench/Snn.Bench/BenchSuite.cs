@@ -43,7 +43,7 @@ public static class BenchSuite
     public static List<IBenchWorkload> Workloads { get; } =
     [
         ModelWorkload.CsnnTrain(), ModelWorkload.CsnnInfer(), ModelWorkload.SpikformerTrain(), ModelWorkload.SpikformerInfer(),
-        new LifWorkload(), new GemmWorkload(), new ConvWorkload(), new PeakWorkload(),
+        new LifWorkload(), new GemmWorkload(), new StreamWorkload(), new ConvWorkload(), new PeakWorkload(),
     ];
 
     public static string MachineLine(int threads, BenchRunner runner)

@@ -72,19 +72,25 @@ public class TrainingTests
         var path = Path.Combine(Path.GetTempPath(), $"resume-{Guid.NewGuid():N}.snn");
         try
         {
-            var (_, t2) = Fresh(options);
-            t2.RunEpoch(SmallTrain, SmallTest);
-            t2.Save(path);
-
-            var file = ModelFile.Read(path);
-            var resumed = ModelZoo.Create(Architecture.Parse(file.Architecture), seed: 999);
-            var t3 = new Trainer(resumed, options, SmallTrain.Count);
-            t3.Resume(file);
+            var (resumed, t3) = ResumedAfterOneEpoch(options, path);
             Assert.Equal(1, t3.CompletedEpochs);
             t3.RunEpoch(SmallTrain, SmallTest);
             Assert.Equal(Weights(straight), Weights(resumed));
         }
         finally { File.Delete(path); }
+    }
+
+    /// <summary>Trains one epoch, saves to <paramref name="path"/>, and resumes from the file into a differently seeded model.</summary>
+    private static (SpikingClassifier, Trainer) ResumedAfterOneEpoch(TrainOptions options, string path)
+    {
+        var (_, first) = Fresh(options);
+        first.RunEpoch(SmallTrain, SmallTest);
+        first.Save(path);
+        var file = ModelFile.Read(path);
+        var resumed = ModelZoo.Create(Architecture.Parse(file.Architecture), seed: 999);
+        var trainer = new Trainer(resumed, options, SmallTrain.Count);
+        trainer.Resume(file);
+        return (resumed, trainer);
     }
 
     [Fact]
@@ -163,13 +169,7 @@ public class TrainingTests
         var straightPath = Path.Combine(Path.GetTempPath(), $"ema-{Guid.NewGuid():N}.snn");
         try
         {
-            var (_, t2) = Fresh(options);
-            t2.RunEpoch(SmallTrain, SmallTest);
-            t2.Save(path);
-            var file = ModelFile.Read(path);
-            var resumed = ModelZoo.Create(Architecture.Parse(file.Architecture), seed: 999);
-            var t3 = new Trainer(resumed, options, SmallTrain.Count);
-            t3.Resume(file);
+            var (resumed, t3) = ResumedAfterOneEpoch(options, path);
             var again = t3.RunEpoch(SmallTrain, SmallTest);
             Assert.Equal(Weights(straight), Weights(resumed));
             Assert.Equal(last.TestAccuracy, again.TestAccuracy);

@@ -113,7 +113,7 @@ public sealed class Trainer
 
     private static int CountCorrect(Tensor logits, int[] labels) => Ops.ArgMax(logits).Where((p, i) => p == labels[i]).Count();
 
-    /// <summary>Prefixes of the checkpoint tensors that only a resumed run needs; loading a model skips them.</summary>
+    /// <summary>True for the checkpoint tensors that only a resumed run needs (optimizer state, live weights); loading a model skips them.</summary>
     internal static bool IsTrainingState(string name) =>
         name.StartsWith(OptimizerPrefix, StringComparison.Ordinal) || name.StartsWith(LivePrefix, StringComparison.Ordinal);
 

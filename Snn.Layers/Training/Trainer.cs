@@ -152,11 +152,13 @@ public sealed class Trainer
             throw new InvalidDataException(_average is null
                 ? "Resume: the checkpoint was trained with weight averaging (--ema); resume with the same --ema."
                 : "Resume: the checkpoint was trained without weight averaging; resume without --ema.");
-        if (_average is null) _model.LoadStateDict(model, allowUnexpected: false);
-        else
+        // The model's own names hold the weights, or with --ema the averages, which the model checks and carries
+        // into the average before the live weights take their place.
+        _model.LoadStateDict(model, allowUnexpected: false);
+        if (_average is not null)
         {
+            _average.Capture();
             _model.LoadStateDict(live, allowUnexpected: false);
-            _average.Load(model);
         }
         var optimizerState = WithPrefix(state, OptimizerPrefix);
         int steps = int.Parse(file.Metadata.GetValueOrDefault("optimizer_steps", "0"), CultureInfo.InvariantCulture);

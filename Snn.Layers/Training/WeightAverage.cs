@@ -33,17 +33,10 @@ public sealed class WeightAverage
             TensorPrimitives.Lerp(average.Span, live.Span, 1 - decay, average.Span);
     }
 
-    /// <summary>Restores the averages saved from <see cref="StateDict"/>; names and shapes must match.</summary>
-    public void Load(IReadOnlyDictionary<string, Tensor> state)
+    /// <summary>Sets the averages to the model's current weights (a resumed run loads its saved averages into the model first).</summary>
+    public void Capture()
     {
-        foreach (var (name, _, average) in _tensors)
-        {
-            if (!state.TryGetValue(name, out var source))
-                throw new InvalidDataException($"WeightAverage: missing averaged tensor '{name}'.");
-            if (!source.SameShape(average))
-                throw new InvalidDataException($"WeightAverage: tensor '{name}' has shape {Tensor.ShapeText(source.Shape)}; expected {Tensor.ShapeText(average.Shape)}.");
-            source.CopyTo(average);
-        }
+        foreach (var (_, live, average) in _tensors) live.CopyTo(average);
     }
 
     /// <summary>Puts the averages into the model until the returned scope is disposed, which restores the live weights.</summary>

@@ -53,6 +53,11 @@ internal static class WorkerTeam
             RunChunks(loop);
             var spin = new SpinWait();
             while (Volatile.Read(ref s_done) != chunks) spin.SpinOnce(sleep1Threshold: -1);
+            // Close the loop before the next one rewrites the fields. A late worker may have read this loop's last
+            // claim word and then the next loop's chunk count; its compare-exchange must fail, or it would run a
+            // chunk of the next loop with that loop's body before the loop is published, and that chunk would run
+            // twice (CI caught this: 4 calls for 3 chunks, and a caller waiting forever for a miscounted s_done).
+            Interlocked.Exchange(ref s_claim, ((long)loop << 32) | int.MaxValue);
             s_body = null;
             s_error?.Throw();
         }

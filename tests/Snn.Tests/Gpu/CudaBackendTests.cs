@@ -1,5 +1,6 @@
 // Runs the backend conformance claims on a CUDA GPU; every test shows as skipped where there is none.
 using Snn.Gpu;
+using Snn.Kernels;
 
 namespace Snn.Tests.Gpu;
 
@@ -16,6 +17,13 @@ public sealed class CudaBackendTests(CudaFixture fixture) : BackendConformanceTe
 {
     /// <summary>ptxas may fuse a·b + c into one FMA and libdevice's exp/tanh round differently from .NET's.</summary>
     protected override float NeuronTolerance => 1e-5f;
+
+    /// <summary>
+    /// DSpike's 1 − tanh²(αu) magnifies tanh's rounding by 2·tanh²/(1 − tanh²), up to 9 at |u| = ½ with α = 3; on the
+    /// H200 the device's tanh moved one gradient by 1.6e-5 (relative) through that. The others keep the forward's bound.
+    /// </summary>
+    protected override float BackwardTolerance(Surrogate surrogate) =>
+        surrogate.Kind == SurrogateKind.DSpike ? 10 * NeuronTolerance : NeuronTolerance;
 
     [CudaFact] public override void Binary_MatchesCpu_ForEveryOp() => base.Binary_MatchesCpu_ForEveryOp();
     [CudaFact] public override void Unary_MatchesCpu_ForEveryOp() => base.Unary_MatchesCpu_ForEveryOp();

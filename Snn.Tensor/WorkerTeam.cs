@@ -9,7 +9,8 @@ namespace Snn;
 /// Why not Parallel.For: on a two-core machine the thread pool kept four workers taking turns at the chunks and
 /// spinning for work, competing with the two threads doing it (the csnn training step at two threads varied
 /// 68–104 ms between runs), and every call allocated tasks. Kernels come in quick succession, so a worker spins for
-/// <see cref="SpinTime"/> after a loop before it sleeps.
+/// <see cref="SpinTime"/> after a loop before it sleeps: waking a sleeping worker took long enough on these VMs to
+/// matter (see <see cref="SpinTime"/>).
 /// Chunks are claimed, not assigned: the caller and each woken worker take the next unclaimed chunk until none is
 /// left. A worker that the OS has not scheduled yet (another process holds the core, or it is still waking) no
 /// longer holds up the loop: the caller takes its chunk. Chunk bounds never depend on who runs a chunk, so results
@@ -19,7 +20,15 @@ namespace Snn;
 /// </summary>
 internal static class WorkerTeam
 {
-    private static readonly TimeSpan SpinTime = TimeSpan.FromMilliseconds(0.5);
+    /// <summary>
+    /// How long an idle worker spins before it sleeps. Serial stretches between loops (autograd bookkeeping, narrow
+    /// layers, batch assembly) often outlast 0.5 ms, and a loop that finds its worker asleep runs its first chunks
+    /// without it: with 0.5 ms, Spikformer's inference batch scaled 1.48–1.53 on two threads and with 5 ms 1.73–1.74,
+    /// the 512³ GEMM 1.43–1.95 against 1.93–2.02 with longer spins (2-vCPU VM, paired 1- and 2-thread runs).
+    /// OpenMP runtimes make the same trade (Intel's blocks after 200 ms). The cost: up to 5 ms of one core after the
+    /// program's last loop.
+    /// </summary>
+    private static readonly TimeSpan SpinTime = TimeSpan.FromMilliseconds(5);
     private static Worker[] s_workers = [];
     private static int s_busy, s_loop;
 

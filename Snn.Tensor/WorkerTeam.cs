@@ -24,7 +24,7 @@ internal static class WorkerTeam
     /// How long an idle worker spins before it sleeps. Serial stretches between loops (autograd bookkeeping, narrow
     /// layers, batch assembly) often outlast 0.5 ms, and a loop that finds its worker asleep runs its first chunks
     /// without it: with 0.5 ms, Spikformer's inference batch scaled 1.48–1.53 on two threads and with 5 ms 1.73–1.74,
-    /// the 512³ GEMM 1.43–1.95 against 1.93–2.02 with longer spins (2-vCPU VM, paired 1- and 2-thread runs).
+    /// the 512³ GEMM 1.43–1.95 against 1.93–2.02 with 20 ms (2-vCPU VM, paired 1- and 2-thread runs).
     /// OpenMP runtimes make the same trade (Intel's blocks after 200 ms). The cost: up to 5 ms of one core after the
     /// program's last loop.
     /// </summary>

@@ -15,7 +15,7 @@ internal readonly struct NeuronParams
     public readonly float Tau, VThreshold, VReset, Decay, Alpha;
 
     /// <summary>DSpike's 2·tanh(α/2), the same for every neuron: computed once on the host, in .NET, so the device's
-    /// tanh (a few ulps from .NET's on CUDA) enters the surrogate once, through tanh(αu), not twice.</summary>
+    /// tanh (which on CUDA rounds differently from .NET's) enters the surrogate once, through tanh(αu), not twice.</summary>
     public readonly float DSpikeNormaliser;
 
     public NeuronParams(in NeuronSpec spec)

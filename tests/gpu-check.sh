@@ -2,7 +2,7 @@
 # Runs the whole test suite, the CUDA backend's tests included, on a GPU machine that has no .NET SDK.
 #
 #   tests/gpu-check.sh prepare   here: builds the tests and packs them, the .NET runtime and xunit's console runner
-#                                into .gpucheck/ (about 40 MB; add /.gpucheck/ to .git/info/exclude)
+#                                into .gpucheck/ (about 40 MB; ignored by git)
 #   tests/gpu-check.sh run       there, from the repository root: unpacks the runtime and runs the suite, the Gpu
 #                                tests first with one line per test; exits non-zero if any test failed
 #

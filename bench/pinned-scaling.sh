@@ -11,7 +11,8 @@ second=$(for c in $(seq 1 $(($(nproc) - 1))); do
   [ "$(cat /sys/devices/system/cpu/cpu$c/topology/thread_siblings_list)" != "$sib" ] && echo $c && break; done)
 [ -z "$second" ] && { echo "needs two physical cores" >&2; exit 1; }
 echo "pinned to cpu0 and cpu$second"
-echo "workload                       ours ms  torch ms  ratio |   ours 1T scale  torch 1T scale |  MB/step  RSS MB torch RSS"
+lines=2   # the first workload's table header, then one row per workload
 for w in stream gemm lif csnn-train csnn-infer spikformer-train spikformer-infer; do
-  taskset -c 0,$second "${snn[@]}" --threads 2 bench --workload $w --reps 11 --no-torch 2>&1 | grep -vE "^\s*$" | tail -1
+  taskset -c 0,$second "${snn[@]}" --threads 2 bench --workload $w --reps 11 --no-torch 2>&1 | grep -vE "^\s*$" | tail -$lines
+  lines=1
 done

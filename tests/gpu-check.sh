@@ -3,8 +3,8 @@
 #
 #   tests/gpu-check.sh prepare   here: builds the tests and packs them, the .NET runtime and xunit's console runner
 #                                into .gpucheck/ (about 40 MB; ignored by git)
-#   tests/gpu-check.sh run       there, from the repository root: unpacks the runtime and runs the suite, the Gpu
-#                                tests first with one line per test; exits non-zero if any test failed
+#   tests/gpu-check.sh run       there, from the repository root: unpacks the runtime and runs the Gpu tests with one
+#                                line per test, then the rest of the suite; exits non-zero if any test failed
 #
 # Why a console runner: `dotnet test` needs the SDK, which is several hundred MB; the runtime plus xunit's 2.4.1
 # console runner (built for netcoreapp2.0, so it runs on .NET 10 with DOTNET_ROLL_FORWARD=Major) is what a test run
@@ -37,7 +37,7 @@ run)
   export DOTNET_ROLL_FORWARD=Major
   status=0
   "$runtime/dotnet" xunit.console.dll Snn.Tests.dll -nocolor -namespace Snn.Tests.Gpu -verbose || status=1
-  "$runtime/dotnet" xunit.console.dll Snn.Tests.dll -nocolor || status=1
+  "$runtime/dotnet" xunit.console.dll Snn.Tests.dll -nocolor -nonamespace Snn.Tests.Gpu || status=1
   exit $status
   ;;
 *)

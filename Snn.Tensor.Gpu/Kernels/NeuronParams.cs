@@ -16,7 +16,7 @@ internal readonly struct NeuronParams
 
     /// <summary>DSpike's 2·tanh(α/2), the same for every neuron: computed once on the host, in .NET, so the device's
     /// tanh (which on CUDA rounds differently from .NET's) enters the surrogate once, through tanh(αu), not twice.</summary>
-    public readonly float DSpikeNormaliser;
+    public readonly float DSpikeDenominator;
 
     public NeuronParams(in NeuronSpec spec)
     {
@@ -26,7 +26,7 @@ internal readonly struct NeuronParams
         (HardReset, VReset) = (spec.VReset is null ? 0 : 1, spec.VReset ?? 0f);
         (DecayInput, DetachReset, FireStrict) = (spec.DecayInput ? 1 : 0, spec.DetachReset ? 1 : 0, spec.FireStrict ? 1 : 0);
         (SurrogateKind, Alpha) = ((int)spec.Surrogate.Kind, spec.Surrogate.Alpha);
-        DSpikeNormaliser = 2 * MathF.Tanh(Alpha / 2);
+        DSpikeDenominator = 2 * MathF.Tanh(Alpha / 2);
     }
 
     /// <summary>h_t from v_{t−1} and x_t (see <see cref="NeuronModel"/>).</summary>
@@ -78,7 +78,7 @@ internal readonly struct NeuronParams
             default:
                 if (MathF.Abs(u) >= 0.5f) return 0f;
                 float th = MathF.Tanh(a * u);
-                return a * (1 - th * th) / DSpikeNormaliser;
+                return a * (1 - th * th) / DSpikeDenominator;
         }
     }
 }

@@ -3,9 +3,9 @@ namespace Snn;
 
 /// <summary>
 /// Thread budget for all CPU kernels. Set once at the edge of the program (<c>snn --threads N</c>); kernels split
-/// work into at most <see cref="Threads"/> chunks. Results never depend on the split (each output element is
-/// computed by exactly one chunk with a fixed summation order), so runs are bit-for-bit reproducible for a given
-/// thread count. Chunks run on a fixed team of threads (<see cref="WorkerTeam"/>), not the thread pool.
+/// work into chunks (<see cref="Chunks"/>). Results never depend on the split (each output element is computed by
+/// exactly one chunk with a fixed summation order), so runs are bit-for-bit reproducible for a given thread count.
+/// Chunks run on a fixed team of <see cref="Threads"/> threads (<see cref="WorkerTeam"/>), not the thread pool.
 /// </summary>
 public static class Parallelism
 {
@@ -22,7 +22,7 @@ public static class Parallelism
     }
 
     /// <summary>
-    /// Runs <paramref name="body"/>(start, end) over [0, count) in at most <see cref="Threads"/> contiguous chunks;
+    /// Runs <paramref name="body"/>(start, end) over [0, count) in <see cref="Chunks"/> contiguous chunks;
     /// runs inline when one chunk suffices (small work or one thread), so small ops pay no scheduling cost.
     /// <paramref name="minPerChunk"/> keeps chunks large enough to be worth a thread.
     /// </summary>
@@ -46,6 +46,26 @@ public static class Parallelism
         For(chunks, 1, (c0, c1) => { for (int c = c0; c < c1; c++) body(c, chunks); });
     }
 
-    /// <summary>At most one chunk per thread, each of at least <paramref name="minPerChunk"/> indices.</summary>
-    private static int Chunks(int count, int minPerChunk) => Math.Min(_threads, Math.Max(1, count / Math.Max(1, minPerChunk)));
+    /// <summary>
+    /// Up to this many chunks per thread when the work allows. Threads claim chunks as they come, so when one thread
+    /// is late to a loop or slowed (a VM's vCPU shares its core with the host's other guests), the others take its
+    /// share instead of waiting at the loop's end. Two-thread csnn inference, one chunk per thread → four: the caller
+    /// waited 12.4% → 8.1% of the batch at loop ends (bench/results/speed.md, round 8).
+    /// </summary>
+    internal const int ChunksPerThread = 4;
+
+    /// <summary>
+    /// How many chunks <paramref name="count"/> indices are split into on <paramref name="threads"/> threads (default
+    /// <see cref="Threads"/>): each of at least <paramref name="minPerChunk"/> indices; one on one thread; fewer than
+    /// the threads when work is scarce; otherwise a multiple of the thread count, at most
+    /// <see cref="ChunksPerThread"/> per thread: three equal chunks on two threads take two chunk times, 2/3 of the
+    /// loop, where two halves take 1/2.
+    /// </summary>
+    internal static int Chunks(int count, int minPerChunk, int threads = 0)
+    {
+        if (threads <= 0) threads = _threads;
+        int most = Math.Max(1, count / Math.Max(1, minPerChunk));
+        if (threads == 1 || most <= threads) return Math.Min(most, threads);
+        return Math.Min(most / threads, ChunksPerThread) * threads;
+    }
 }

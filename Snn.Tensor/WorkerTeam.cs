@@ -5,7 +5,7 @@ using System.Runtime.ExceptionServices;
 namespace Snn;
 
 /// <summary>
-/// Runs the chunks of one parallel loop (at most one per thread) on the caller and <c>chunks − 1</c> workers.
+/// Runs the chunks of one parallel loop on the caller and up to <see cref="Parallelism.Threads"/> − 1 workers.
 /// Why not Parallel.For: on a two-core machine the thread pool kept four workers taking turns at the chunks and
 /// spinning for work, competing with the two threads doing it (the csnn training step at two threads varied
 /// 68–104 ms between runs), and every call allocated tasks. Kernels come in quick succession, so a worker spins for
@@ -52,7 +52,7 @@ internal static class WorkerTeam
         }
         try
         {
-            int helpers = chunks - 1;
+            int helpers = Math.Min(chunks, Parallelism.Threads) - 1;
             var workers = Workers(helpers);
             (s_body, s_count, s_chunks, s_done, s_error) = (body, count, chunks, 0, null);
             // Loop numbers wrap around; 0 is what a worker that never ran has seen, so it is skipped.

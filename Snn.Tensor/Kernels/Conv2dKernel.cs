@@ -80,7 +80,7 @@ public static unsafe class Conv2dKernel
     /// <summary>
     /// gradWeight [O, P] = Σ_n gradOutput[n] [O, Q] · im2col(input[n])ᵀ [Q, P], gradBias[o] = Σ_{n, q} gradOutput
     /// (both overwritten; gradBias may be empty). Computed as its transpose [P, O] = cols · gradOutputᵀ, which
-    /// packs the small gradOutput transposed instead of the large column matrix. Each thread sums a fixed
+    /// packs the small gradOutput transposed instead of the large column matrix. Each chunk sums a fixed
     /// contiguous range of images into its own partial and partials are added in range order, so results are
     /// reproducible for a given thread count.
     /// </summary>
@@ -89,7 +89,7 @@ public static unsafe class Conv2dKernel
     {
         CheckCommon(g, "input", input.Length, gradWeight.Length, "gradOutput", gradOutput.Length);
         if (!gradBias.IsEmpty) g.CheckLength("gradBias", gradBias.Length, g.OutChannels);
-        int chunks = Math.Max(1, Math.Min(Parallelism.Threads, g.Batch)), size = g.WeightLength;
+        int chunks = Parallelism.Chunks(g.Batch, 1), size = g.WeightLength;
         float[] partials = ArrayPool<float>.Shared.Rent(size * chunks);
         var geo = g;
         fixed (float* x = input, dy = gradOutput)

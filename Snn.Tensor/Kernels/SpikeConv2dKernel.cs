@@ -13,7 +13,7 @@ namespace Snn.Kernels;
 /// of each output pixel it fed. Both work in pixel-major [Q, O] layout so one tap is O contiguous adds, then
 /// transpose. Shapes as <see cref="Conv2dKernel"/>; same results as <see cref="Conv2dReference"/> up to float
 /// summation order. The order is fixed (spikes in (c, y, x) order, taps in (i, j) order; images dealt to threads
-/// round-robin, <see cref="Parallelism.ForInterleaved"/>, partials added in thread order), so results are
+/// round-robin, <see cref="Parallelism.ForInterleaved"/>, partials added in chunk order), so results are
 /// reproducible for a given thread count.
 /// </summary>
 public static unsafe class SpikeConv2dKernel
@@ -105,14 +105,14 @@ public static unsafe class SpikeConv2dKernel
 
     /// <summary>
     /// gradWeight [O, C, kh, kw] = Σ_n Σ_spikes gradOutput (overwritten); the spikes are the forward input.
-    /// Each thread sums its images (round-robin) into its own [P, O] partial; partials add in thread order.
+    /// Each chunk sums its images (round-robin) into its own [P, O] partial; partials add in chunk order.
     /// </summary>
     public static void BackwardWeight(ReadOnlySpan<float> spikes, ReadOnlySpan<float> gradOutput, in Conv2dGeometry g, Span<float> gradWeight)
     {
         g.CheckLength("input", spikes.Length, g.InputLength);
         g.CheckLength("gradOutput", gradOutput.Length, g.OutputLength);
         g.CheckLength("gradWeight", gradWeight.Length, g.WeightLength);
-        int chunks = Math.Max(1, Math.Min(Parallelism.Threads, g.Batch)), size = g.WeightLength;
+        int chunks = Parallelism.Chunks(g.Batch, 1), size = g.WeightLength;
         float[] partials = ArrayPool<float>.Shared.Rent(size * chunks);
         var geo = g;
         fixed (float* x = spikes, dy = gradOutput, parts = partials)

@@ -11,20 +11,45 @@ public class ParallelismTests
         return [.. seen.OrderBy(c => c.Item1)];
     }
 
-    /// <summary>The documented chunk count: at most one per thread, each of at least minPerChunk indices.</summary>
-    private static int ExpectedChunks(int threads, int count, int minPerChunk) => Math.Min(threads, Math.Max(1, count / minPerChunk));
+    /// <summary>
+    /// The documented chunk count: each of at least minPerChunk indices; one on one thread; fewer than the threads
+    /// when work is scarce; else a multiple of the threads, at most ChunksPerThread per thread.
+    /// </summary>
+    private static int ExpectedChunks(int threads, int count, int minPerChunk)
+    {
+        int most = Math.Max(1, count / minPerChunk);
+        return threads == 1 || most <= threads ? Math.Min(threads, most) : Math.Min(most / threads, Parallelism.ChunksPerThread) * threads;
+    }
 
     [Theory]
     [InlineData(3, 10, 1)]
     [InlineData(3, 10, 4)]
     [InlineData(4, 7, 1)]
     [InlineData(2, 1000, 400)]
+    [InlineData(2, 1000, 1)]
+    [InlineData(2, 7, 1)]
+    [InlineData(1, 1000, 1)]
     public void For_SplitsIntoContiguousChunks_OfTheDocumentedBounds(int threads, int count, int minPerChunk)
     {
         using var threadCount = ThreadCount.Set(threads);
         int chunks = ExpectedChunks(threads, count, minPerChunk);
         var expected = Enumerable.Range(0, chunks).Select(c => (count * c / chunks, count * (c + 1) / chunks));
         Assert.Equal(expected, Chunks(count, minPerChunk));
+    }
+
+    [Fact]
+    public void For_WithMoreChunksThanThreads_RunsThemOnAtMostThatManyThreads()
+    {
+        using var threadCount = ThreadCount.Set(2);
+        var threads = new HashSet<int>();
+        int calls = 0;
+        Parallelism.For(1000, 1, (_, _) =>
+        {
+            Interlocked.Increment(ref calls);
+            lock (threads) threads.Add(Environment.CurrentManagedThreadId);
+        });
+        Assert.Equal(2 * Parallelism.ChunksPerThread, calls);
+        Assert.InRange(threads.Count, 1, 2);
     }
 
     [Theory]
@@ -77,7 +102,7 @@ public class ParallelismTests
                 Interlocked.Increment(ref calls);
                 Interlocked.Add(ref covered, e - s);
             });
-            Assert.Equal(Math.Min(3, count), calls);
+            Assert.Equal(ExpectedChunks(3, count, 1), calls);
             Assert.Equal(count, covered);
         }
     }

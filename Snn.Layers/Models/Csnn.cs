@@ -48,7 +48,7 @@ public sealed class Csnn : SpikingClassifier
         {
             var (conv, bn, neuron, pool) = _stages[i];
             if (i > 0) x = BatchNormFolding.ConvBn(conv, bn, x);
-            x = pool.Forward(neuron.Forward(x));
+            x = neuron.ForwardPooled(x, pool);
         }
         return _fc.Forward(F.Flatten(x, 2));
     }

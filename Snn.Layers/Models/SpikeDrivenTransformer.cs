@@ -77,8 +77,7 @@ public sealed class SpikeDrivenTokenizer : Module
         for (int i = 0; i < 3; i++)
         {
             if (i > 0) x = BatchNormFolding.ConvBn(_stages[i].conv, _stages[i].bn, x);
-            x = _lifs[i].Forward(x);
-            if (_pools[i] is { } pool) x = pool.Forward(x);
+            x = _pools[i] is { } pool ? _lifs[i].ForwardPooled(x, pool) : _lifs[i].Forward(x);
         }
         var shortcut = BatchNormFolding.ConvBn(_stages[3].conv, _stages[3].bn, x);
         if (_pools[3] is { } last) shortcut = last.Forward(shortcut);

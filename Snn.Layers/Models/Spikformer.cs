@@ -68,12 +68,15 @@ public sealed class SpikformerTokenizer : Module
         var (conv0, bn0, lif0) = _stages[0];
         var x = lif0.Forward(F.RepeatTime(BatchNormFolding.ConvBn(conv0, bn0, images), _timeSteps));
         x = Run(_stages[1], x);
-        x = _maxpool2.Forward(Run(_stages[2], x));
-        x = _maxpool3.Forward(Run(_stages[3], x));
+        x = Run(_stages[2], x, _maxpool2);
+        x = Run(_stages[3], x, _maxpool3);
         x = F.Add(x, Run(_rpe, x));
         return TokenLayout.FromFeatureMap(x);
     }
 
     private static Variable Run((Conv2d conv, BatchNorm bn, SpikingNeuron lif) stage, Variable x) =>
         stage.lif.Forward(BatchNormFolding.ConvBn(stage.conv, stage.bn, x));
+
+    private static Variable Run((Conv2d conv, BatchNorm bn, SpikingNeuron lif) stage, Variable x, MaxPool2d pool) =>
+        stage.lif.ForwardPooled(BatchNormFolding.ConvBn(stage.conv, stage.bn, x), pool);
 }

@@ -64,8 +64,7 @@ public sealed class SpikingformerTokenizer : Module
         for (int i = 1; i < 5; i++)
         {
             var (lif, pool, conv, bn) = _blocks[i];
-            x = lif!.Forward(x);
-            if (pool is not null) x = pool.Forward(x);
+            x = pool is null ? lif!.Forward(x) : lif!.ForwardPooled(x, pool);
             x = BatchNormFolding.ConvBn(conv, bn, x);
         }
         return TokenLayout.FromFeatureMap(x);

@@ -24,6 +24,9 @@ public sealed class ParametricLif : SpikingNeuron
 
     public float Tau => 1f + MathF.Exp(-W.Data.Span[0]);
 
+    /// <summary>Its own Forward (the leak's gradient), then the pool: PLIF's inference is not fused.</summary>
+    public override Variable ForwardPooled(Variable x, MaxPool2d pool) => pool.Forward(Forward(x));
+
     public override Variable Forward(Variable x)
     {
         float k = 1f / (1f + MathF.Exp(-W.Data.Span[0]));

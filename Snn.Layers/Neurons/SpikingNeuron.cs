@@ -30,13 +30,23 @@ public class SpikingNeuron(NeuronSpec spec) : Module
 
     public static SpikingNeuron DecayLif(float decay = 0.2f, float vThreshold = 0.5f) => new(NeuronSpec.DecayLif(decay, vThreshold));
 
-    public override Variable Forward(Variable x)
+    public override Variable Forward(Variable x) => F.Neuron(x, Spec, Membrane(x));
+
+    /// <summary>
+    /// pool.Forward(Forward(x)), the fire-then-pool of a spiking CNN stage; in inference one fused pass
+    /// (<see cref="F.NeuronMaxPool2d"/>) with the same spikes.
+    /// </summary>
+    public virtual Variable ForwardPooled(Variable x, MaxPool2d pool) =>
+        F.NeuronMaxPool2d(x, Spec, pool.Kernel, pool.Stride, pool.Padding, Membrane(x));
+
+    /// <summary>The carried membrane [elements per step] when <see cref="CarryState"/> is on (at rest the first time), else null.</summary>
+    protected Tensor? Membrane(Variable x)
     {
-        if (!CarryState) return F.Neuron(x, Spec);
+        if (!CarryState) return null;
         int perStep = x.Data.Length / x.Data.Shape[0];
         if (_membrane is null || _membrane.Length != perStep)
             using (TensorScope.Suspend()) _membrane = Tensor.Full(Spec.VReset ?? 0f, perStep);
-        return F.Neuron(x, Spec, _membrane);
+        return _membrane;
     }
 
     public override void ResetState()

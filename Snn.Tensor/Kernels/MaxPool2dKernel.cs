@@ -59,18 +59,23 @@ public static class MaxPool2dKernel
             float* x = px, y = py;
             int planeIn = g.Height * g.Width, planeOut = g.OutHeight * g.OutWidth;
             long inputEnd = input.Length;
-            bool lanes = g is { Kernel: 2, Stride: 2, Padding: 0 } && Vector512.IsHardwareAccelerated;
             Parallelism.For(g.Planes, Math.Max(1, 16384 / Math.Max(1, planeIn)), (p0, p1) =>
             {
-                var rowMax = lanes ? [] : new float[g.Width];
-                for (int p = p0; p < p1; p++)
-                {
-                    var ys = new Span<float>(y + (long)p * planeOut, planeOut);
-                    if (lanes) Plane2x2Lanes(x, (long)p * planeIn, inputEnd, g, ys, []);
-                    else PlaneValues(new ReadOnlySpan<float>(x + (long)p * planeIn, planeIn), g, rowMax, ys);
-                }
+                Span<float> rowMax = g.Width <= 4096 ? stackalloc float[g.Width] : new float[g.Width];
+                for (int p = p0; p < p1; p++) PlaneValues(x, (long)p * planeIn, inputEnd, g, rowMax, new Span<float>(y + (long)p * planeOut, planeOut));
             });
         }
+    }
+
+    /// <summary>
+    /// One plane of <see cref="ForwardValues"/>: the [H, W] plane at <paramref name="planeStart"/> of the buffer
+    /// <paramref name="input"/> (<paramref name="inputEnd"/> values long) → <paramref name="y"/> [OH, OW].
+    /// <paramref name="rowMax"/> is W floats of scratch.
+    /// </summary>
+    internal static unsafe void PlaneValues(float* input, long planeStart, long inputEnd, in Pool2dGeometry g, Span<float> rowMax, Span<float> y)
+    {
+        if (g is { Kernel: 2, Stride: 2, Padding: 0 } && Vector512.IsHardwareAccelerated) Plane2x2Lanes(input, planeStart, inputEnd, g, y, []);
+        else PlaneValues(new ReadOnlySpan<float>(input + planeStart, g.Height * g.Width), g, rowMax, y);
     }
 
     private static void PlaneValues(ReadOnlySpan<float> x, in Pool2dGeometry g, Span<float> rowMax, Span<float> y)

@@ -64,6 +64,18 @@ public static class NeuronKernel
         }
     }
 
+    /// <summary>
+    /// <see cref="ForwardSpikes"/> on the calling thread only, for a caller that already split the work (its input
+    /// is [T, n] or [n] repeated, as there; lengths are the caller's to check).
+    /// </summary>
+    internal static void ForwardSpikesSerial(ReadOnlySpan<float> input, int n, int timeSteps, in NeuronSpec spec, Span<float> spikes, Span<float> membrane)
+    {
+        int lanes = PreferredLanes, vectorEnd = lanes == 1 ? 0 : n / lanes * lanes;
+        if (lanes == 16) NeuronLanes512.Forward(input, n, timeSteps, spec, spikes, default, membrane, 0, vectorEnd);
+        else if (lanes == 8) NeuronLanes256.Forward(input, n, timeSteps, spec, spikes, default, membrane, 0, vectorEnd);
+        ForwardScalar(input, n, timeSteps, spec, spikes, default, membrane, vectorEnd, n);
+    }
+
     internal static unsafe void Backward(ReadOnlySpan<float> gradSpikes, ReadOnlySpan<float> charged, int timeSteps, in NeuronSpec spec, Span<float> gradInput, int lanes)
     {
         int n = Neurons("Backward", timeSteps, charged.Length, gradSpikes.Length, gradInput.Length);

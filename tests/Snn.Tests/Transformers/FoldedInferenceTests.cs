@@ -1,4 +1,5 @@
-// Inference folds every conv/linear + BN pair of the transformers; the logits must equal the unfolded eval path within 1e-4.
+// Inference folds every conv/linear + BN pair of the transformers and fuses each neuron + max pool of their tokenizers;
+// the logits must equal the unfolded eval path within 1e-4.
 // (β > 0 keeps these small random networks firing, so a fold that drops the mean, γ or β changes spikes and fails.)
 using Snn.Autograd;
 using Snn.Layers;

@@ -1,4 +1,6 @@
 // A node of the autodiff graph: a tensor, its gradient, and how to push that gradient to the node's inputs.
+using Snn.Backends;
+
 namespace Snn.Autograd;
 
 /// <summary>
@@ -75,7 +77,9 @@ public sealed class Variable
             return;
         }
         if (Grad is null) { Grad = owned && gradient.IsContiguous ? gradient : gradient.Clone(); return; }
-        System.Numerics.Tensors.TensorPrimitives.Add(Grad.Span, gradient.Contiguous().Span, Grad.Span);
+        // Through the backend, on all threads: a residual stream's gradient is added here once per block, and a
+        // serial add of [T·N·L, D] was 0.9% of a two-thread Spikformer step.
+        Backend.Current.Binary(Grad, gradient.Contiguous(), BinaryOp.Add, Grad);
     }
 
     /// <summary>

@@ -31,16 +31,17 @@ public static partial class F
         return Variable.FromOp(y, inputs, gy =>
         {
             var grad = gy.Contiguous();
+            // The kernels overwrite their outputs: zeroing them first was a serial pass over the input's size.
             if (x.RequiresGrad)
             {
-                var gx = Tensor.ZerosLike(input);
+                var gx = Tensor.Uninitialized(input.ShapeArray());
                 Conv2dKernel.BackwardInput(grad.Span, weight.Data.Contiguous().Span, g, gx.Span);
                 x.AccumulateGrad(gx);
             }
             if (weight.RequiresGrad || (bias?.RequiresGrad ?? false))
             {
-                var gw = Tensor.ZerosLike(weight.Data);
-                var gb = bias is null ? null : Tensor.ZerosLike(bias.Data);
+                var gw = Tensor.Uninitialized(weight.Data.ShapeArray());
+                var gb = bias is null ? null : Tensor.Uninitialized(bias.Data.ShapeArray());
                 if (spikes && gb is null) SpikeConv2dKernel.BackwardWeight(input.Span, grad.Span, g, gw.Span);
                 else Conv2dKernel.BackwardWeight(input.Span, grad.Span, g, gw.Span, gb is null ? default : gb.Span);
                 weight.AccumulateGrad(gw);

@@ -10,12 +10,15 @@ namespace Snn.Kernels;
 /// general reduction does and what made a [T, N, ...] → [N, ...] gradient cost a strided copy of the whole tensor.
 /// Bit-identical to the general path (<see cref="Ops.SumDouble"/>): each column sums in double into four partials
 /// by r mod 4, rows past the last multiple of 4 into the first, then (s0 + s1) + (s2 + s3). Columns are split
-/// over threads; each column belongs to one thread, so results do not depend on the thread count.
+/// over threads; each column belongs to one chunk, so results do not depend on the thread count.
 /// </summary>
 internal static class SumLeadingKernel
 {
     /// <summary>Columns per block: four double partials of this many stay in L1.</summary>
     private const int Block = 512;
+
+    /// <summary>Columns per thread split: one cache line of floats, so no line is read by two threads.</summary>
+    private const int Line = 16;
 
     public static unsafe void Sum(ReadOnlySpan<float> x, int rows, double divisor, Span<float> y)
     {
@@ -24,13 +27,16 @@ internal static class SumLeadingKernel
         fixed (float* px = x, py = y)
         {
             float* xs = px, ys = py;
-            int blocks = (columns + Block - 1) / Block;
-            Parallelism.For(blocks, Math.Max(1, 65536 / Math.Max(1, rows * Block)), (b0, b1) =>
+            // Split by cache lines of columns, not by whole blocks: a bias gradient is tall and narrow ([T·N·L, 64..256],
+            // one block), and a block split left it on one thread, 1.1% of a two-thread Spikformer step.
+            int lines = (columns + Line - 1) / Line;
+            Parallelism.For(lines, Math.Max(1, 65536 / Math.Max(1, rows * Line)), (l0, l1) =>
             {
                 double* partials = stackalloc double[4 * Block];
-                for (int b = b0; b < b1; b++)
+                int end = Math.Min(columns, l1 * Line);
+                for (int c0 = l0 * Line; c0 < end; c0 += Block)
                 {
-                    int c0 = b * Block, width = Math.Min(Block, columns - c0);
+                    int width = Math.Min(Block, end - c0);
                     new Span<double>(partials, 4 * Block).Clear();
                     int full = rows / 4 * 4;
                     for (int r = 0; r < rows; r++)

@@ -100,7 +100,7 @@ public static partial class Ops
     {
         int rows = Tensor.ElementCount(x.Shape[..leading]);
         var kept = x.ShapeArray()[leading..];
-        var y = Tensor.Zeros(keepDims ? [.. Enumerable.Repeat(1, leading), .. kept] : kept);
+        var y = Tensor.Uninitialized(keepDims ? [.. Enumerable.Repeat(1, leading), .. kept] : kept);   // the kernel writes every column
         Kernels.SumLeadingKernel.Sum(x.Span, rows, mean ? rows : 1, y.Span);
         return y;
     }

@@ -4,10 +4,11 @@ namespace Snn.Kernels;
 /// <summary>
 /// pooled = MaxPool2d(spikes of <see cref="NeuronKernel.ForwardSpikes"/>), for inference (nothing is saved for
 /// backward). A spiking CNN stage otherwise writes T full-size spike maps only for the pool to read them back and
-/// keep a quarter of them: two passes over memory that did not get faster on a second thread (csnn inference: the
-/// pool took 3.2 ms per call on one thread and 3.5 ms on two). Here each group of planes is charged, fired and pooled
-/// while its spikes are in the core's cache. Every neuron and every plane is independent and both halves run the
-/// unfused kernels' own code, so the result is bit-identical to the two ops in turn.
+/// keep a quarter of them. Here each group of planes is charged, fired and pooled while its spikes are in the core's
+/// cache, so the full-size maps are never allocated: csnn inference's peak RSS went from 109 to 74 MB and
+/// Spikformer-2-64's from 372 to 337 MB, at the same speed within this host's noise. Every neuron and every plane
+/// is independent and both halves run the unfused kernels' own code, so the result is bit-identical to the two ops
+/// in turn.
 /// </summary>
 public static unsafe class NeuronPoolKernel
 {

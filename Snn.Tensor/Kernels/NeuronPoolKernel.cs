@@ -36,7 +36,7 @@ public static unsafe class NeuronPoolKernel
         if (!membrane.IsEmpty && membrane.Length != n)
             throw new ArgumentException($"NeuronPoolKernel: membrane has {membrane.Length} values for {n} neurons.");
         var sp = spec;
-        int plane = g.Height * g.Width, planeOut = g.OutHeight * g.OutWidth, steps = timeSteps, inputLength = input.Length;
+        int plane = g.Height * g.Width, planeOut = g.OutHeight * g.OutWidth, steps = timeSteps;
         int group = Math.Max(1, GroupValues / (timeSteps * plane));
         bool repeated = input.Length == n, carry = !membrane.IsEmpty;
         fixed (float* px = input, py = pooled, pm = membrane)

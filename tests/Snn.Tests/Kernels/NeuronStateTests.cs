@@ -1,6 +1,7 @@
 // Carrying the membrane between calls: a sequence fed in pieces gives the same spikes as fed whole.
 using Snn.Autograd;
 using Snn.Kernels;
+using Snn.Layers;
 using Snn.Layers.Neurons;
 
 namespace Snn.Tests.Kernels;
@@ -50,5 +51,25 @@ public class NeuronStateTests
 
         stepper.ResetState();
         Assert.Equal(whole[..24], stepper.Forward(Variable.Constant(x.Slice(0, 1))).Data.ToArray());
+    }
+
+    [Fact]
+    public void ForwardPooled_StepByStepWithCarryState_EqualsMultiStepNeuronThenPool()
+    {
+        // The fused inference path (no graph) carries the same membrane as Forward does.
+        const int T = 4;
+        var x = new Rng(5).Uniform(0f, 1.5f, T, 2, 3, 6, 6);
+        var pool = new MaxPool2d(2);
+        float[] whole;
+        using (GradMode.NoGrad()) whole = pool.Forward(SpikingNeuron.Lif().Forward(Variable.Constant(x))).Data.ToArray();
+
+        var stepper = SpikingNeuron.Lif();
+        stepper.CarryState = true;
+        float[] pieces;
+        using (GradMode.NoGrad())
+            pieces = Enumerable.Range(0, T).SelectMany(t => stepper.ForwardPooled(Variable.Constant(x.Slice(t, 1)), pool).Data.ToArray()).ToArray();
+        Assert.Equal(whole, pieces);
+        Assert.Contains(1f, whole);
+        Assert.Contains(0f, whole);
     }
 }

@@ -24,21 +24,34 @@ public static partial class F
 
     /// <summary>
     /// SSA on tokens: q, k, v [T, N, L, D] with D = heads·d → the heads' attention merged back to [T, N, L, D]
-    /// (split heads, <see cref="SpikingSelfAttention"/>, merge heads). Without a graph one kernel reads the tokens
-    /// in place and writes the merged layout (no split, transpose or merge copies), bit-identical to the composed path.
+    /// (split heads, <see cref="SpikingSelfAttention"/>, merge heads). Kernels read the tokens in place and write the
+    /// merged layout (no split, transpose or merge copies): without a graph <see cref="SpikingSelfAttentionKernel"/>,
+    /// with one <see cref="SpikingSelfAttentionTrainKernel"/>, whose values and gradients are bit-identical to the
+    /// composed path's.
     /// </summary>
     public static Variable SpikingSelfAttentionTokens(Variable q, Variable k, Variable v, int heads, float scale)
     {
         var s = q.Data.ShapeArray();
         if (s.Length != 4 || s[3] % heads != 0 || !q.Data.SameShape(k.Data) || !q.Data.SameShape(v.Data))
             throw new ArgumentException($"SpikingSelfAttentionTokens: q {Tensor.ShapeText(q.Data.Shape)}, k, v must be equal [T, N, L, D] with D divisible by {heads} heads.");
-        if (GradMode.Enabled && (q.RequiresGrad || k.RequiresGrad || v.RequiresGrad))
-        {
-            Variable Split(Variable x) => Permute(Reshape(x, s[0], s[1], s[2], heads, s[3] / heads), 0, 1, 3, 2, 4);
-            return Reshape(Permute(SpikingSelfAttention(Split(q), Split(k), Split(v), scale), 0, 1, 3, 2, 4), s);
-        }
+        var (qs, ks, vs) = (q.Data.Contiguous(), k.Data.Contiguous(), v.Data.Contiguous());
+        int batch = s[0] * s[1], tokens = s[2], dim = s[3];
         var y = Tensor.Uninitialized(s);
-        SpikingSelfAttentionKernel.Forward(q.Data.Contiguous().Span, k.Data.Contiguous().Span, v.Data.Contiguous().Span, s[0] * s[1], s[2], s[3], heads, scale, y.Span);
-        return Variable.Constant(y);
+        if (!GradMode.Enabled || !(q.RequiresGrad || k.RequiresGrad || v.RequiresGrad))
+        {
+            SpikingSelfAttentionKernel.Forward(qs.Span, ks.Span, vs.Span, batch, tokens, dim, heads, scale, y.Span);
+            return Variable.Constant(y);
+        }
+        var scores = Tensor.Uninitialized([batch, heads, tokens, tokens]);
+        SpikingSelfAttentionTrainKernel.Forward(qs.Span, ks.Span, vs.Span, batch, tokens, dim, heads, scale, scores.Span, y.Span);
+        return Variable.FromOp(y, [q, k, v], gy =>
+        {
+            var (gq, gk, gv) = (Tensor.Uninitialized(s), Tensor.Uninitialized(s), Tensor.Uninitialized(s));
+            SpikingSelfAttentionTrainKernel.Backward(gy.Contiguous().Span, qs.Span, ks.Span, vs.Span, scores.Span, batch, tokens, dim, heads, scale,
+                gq.Span, gk.Span, gv.Span);
+            q.AccumulateGrad(gq);
+            k.AccumulateGrad(gk);
+            v.AccumulateGrad(gv);
+        });
     }
 }

@@ -175,15 +175,9 @@ public static unsafe class Conv2dKernel
     }
 
     /// <summary>This thread's buffers, grown once and reused (no allocation in steady state).</summary>
-    private static Span<float> Columns(int length) => Grow(ref t_columns, length);
+    private static Span<float> Columns(int length) => ThreadBuffer.Grow(ref t_columns, length);
 
-    private static Span<float> Rows(int length) => Grow(ref t_rows, length);
-
-    private static Span<float> Grow(ref float[]? buffer, int length)
-    {
-        if (buffer is null || buffer.Length < length) buffer = new float[length];
-        return buffer.AsSpan(0, length);
-    }
+    private static Span<float> Rows(int length) => ThreadBuffer.Grow(ref t_rows, length);
 
     private static Span<float> InputImage(nint basePointer, int n, in Conv2dGeometry g) =>
         Image(basePointer, n, g.InChannels * g.Height * g.Width);

@@ -49,7 +49,7 @@ public static unsafe class NeuronPoolKernel
                 {
                     int q1 = Math.Min(q0 + group, p1), count = (q1 - q0) * plane;
                     long first = (long)q0 * plane;
-                    var spikes = Scratch(ref t_spikes, steps * count);
+                    var spikes = ThreadBuffer.Grow(ref t_spikes, steps * count);
                     var currents = repeated ? new ReadOnlySpan<float>(x + first, count) : Gather(x, n, first, count, steps);
                     var state = carry ? new Span<float>(m + first, count) : default;
                     NeuronKernel.ForwardSpikesSerial(currents, count, steps, sp, spikes, state);
@@ -66,14 +66,8 @@ public static unsafe class NeuronPoolKernel
     /// <summary>The <paramref name="count"/> neurons from <paramref name="first"/> of every step of [T, n], as [T, count] in this thread's buffer.</summary>
     private static ReadOnlySpan<float> Gather(float* input, long n, long first, int count, int steps)
     {
-        var gathered = Scratch(ref t_input, steps * count);
+        var gathered = ThreadBuffer.Grow(ref t_input, steps * count);
         for (int t = 0; t < steps; t++) new ReadOnlySpan<float>(input + t * n + first, count).CopyTo(gathered.Slice(t * count, count));
         return gathered;
-    }
-
-    private static Span<float> Scratch(ref float[]? buffer, int length)
-    {
-        if (buffer is null || buffer.Length < length) buffer = new float[length];
-        return buffer.AsSpan(0, length);
     }
 }

@@ -57,15 +57,15 @@ public static unsafe class SpikingSelfAttentionTrainKernel
             {
                 long at = (long)b * tokens * dim + h * d, s = ((long)b * heads + h) * tokens * tokens;
                 var a = new ReadOnlySpan<float>(sp + s, tokens * tokens);
-                var g = Scratch(ref t_gradOut, tokens * d);
+                var g = ThreadBuffer.Grow(ref t_gradOut, tokens * d);
                 for (int l = 0; l < tokens; l++) TP.Multiply(new ReadOnlySpan<float>(gop + at + (long)l * dim, d), scale, g.Slice(l * d, d));
-                var ga = Scratch(ref t_gradScores, tokens * tokens);
+                var ga = ThreadBuffer.Grow(ref t_gradScores, tokens * tokens);
                 Gemm.Multiply(false, true, tokens, tokens, d, g, d, Rest(vp, at, length), dim, 0f, ga, tokens, threads: 1);
                 Gemm.Multiply(true, false, tokens, d, tokens, a, tokens, g, d, 0f, Rest(gvp, at, length), dim, threads: 1);
                 // ∂Q = ∂A·K: the composed path passes its transposed copy of K with transposeB, which packs these values.
                 Gemm.Multiply(false, false, tokens, d, tokens, ga, tokens, Rest(kp, at, length), dim, 0f, Rest(gqp, at, length), dim, threads: 1);
                 // ∂Kᵀ [d, L] = Qᵀ·∂A as the composed path computes it, then written back transposed.
-                var gkt = Scratch(ref t_gradKeysT, d * tokens);
+                var gkt = ThreadBuffer.Grow(ref t_gradKeysT, d * tokens);
                 Gemm.Multiply(true, false, d, tokens, tokens, Rest(qp, at, length), dim, ga, tokens, 0f, gkt, tokens, threads: 1);
                 for (int l = 0; l < tokens; l++)
                     for (int i = 0; i < d; i++) gkp[at + (long)l * dim + i] = gkt[i * tokens + l];
@@ -96,10 +96,4 @@ public static unsafe class SpikingSelfAttentionTrainKernel
 
     /// <summary>The buffer from <paramref name="at"/> to its end: a head's strided matrix starts there.</summary>
     private static Span<float> Rest(float* buffer, long at, long length) => new(buffer + at, (int)(length - at));
-
-    private static Span<float> Scratch(ref float[]? buffer, int length)
-    {
-        if (buffer is null || buffer.Length < length) buffer = new float[length];
-        return buffer.AsSpan(0, length);
-    }
 }

@@ -18,6 +18,7 @@ public class BatchNormRowsKernelTests
     [InlineData(100, 256, 2)]
     [InlineData(9, 5, 2)]
     [InlineData(4096, 48, 2)] // large enough that the channel blocks split over the two threads
+    [InlineData(40, 1100, 3)] // more than 64 blocks per thread's chunk, and a partial last block
     public void RowsKernel_IsBitIdenticalToPerChannelKernel_AtAnyThreadCount(int rows, int channels, int threads)
     {
         using var threadCount = ThreadCount.Set(threads);

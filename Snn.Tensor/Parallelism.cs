@@ -26,10 +26,16 @@ public static class Parallelism
     /// runs inline when one chunk suffices (small work or one thread), so small ops pay no scheduling cost.
     /// <paramref name="minPerChunk"/> keeps chunks large enough to be worth a thread.
     /// </summary>
-    public static void For(int count, int minPerChunk, Action<int, int> body)
+    public static void For(int count, int minPerChunk, Action<int, int> body) => For(count, minPerChunk, ChunksPerThread, body);
+
+    /// <summary>
+    /// As <see cref="For(int, int, Action{int, int})"/> with at most <paramref name="chunksPerThread"/> chunks per
+    /// thread: 1 for a kernel whose every chunk repeats some work (a column split that walks all the rows).
+    /// </summary>
+    internal static void For(int count, int minPerChunk, int chunksPerThread, Action<int, int> body)
     {
         if (count <= 0) return;
-        int chunks = Chunks(count, minPerChunk);
+        int chunks = Chunks(count, minPerChunk, chunksPerThread: chunksPerThread);
         if (chunks <= 1) { body(0, count); return; }
         WorkerTeam.Run(count, chunks, body);
     }
@@ -58,14 +64,14 @@ public static class Parallelism
     /// How many chunks <paramref name="count"/> indices are split into on <paramref name="threads"/> threads (default
     /// <see cref="Threads"/>): each of at least <paramref name="minPerChunk"/> indices; one on one thread; fewer than
     /// the threads when work is scarce; otherwise a multiple of the thread count, at most
-    /// <see cref="ChunksPerThread"/> per thread: three equal chunks on two threads take two chunk times, 2/3 of the
-    /// loop, where two halves take 1/2.
+    /// <paramref name="chunksPerThread"/> (default <see cref="ChunksPerThread"/>) per thread: three equal chunks on two
+    /// threads take two chunk times, 2/3 of the loop, where two halves take 1/2.
     /// </summary>
-    internal static int Chunks(int count, int minPerChunk, int threads = 0)
+    internal static int Chunks(int count, int minPerChunk, int threads = 0, int chunksPerThread = ChunksPerThread)
     {
         if (threads <= 0) threads = _threads;
         int most = Math.Max(1, count / Math.Max(1, minPerChunk));
         if (threads == 1 || most <= threads) return Math.Min(most, threads);
-        return Math.Min(most / threads, ChunksPerThread) * threads;
+        return Math.Min(most / threads, chunksPerThread) * threads;
     }
 }

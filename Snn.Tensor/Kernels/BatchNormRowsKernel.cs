@@ -107,9 +107,8 @@ internal static unsafe class BatchNormRowsKernel
     /// </summary>
     private static void ForChunks(int rows, int channels, Action<int, int> body)
     {
-        int blocks = Blocks(channels), perThread = (blocks + Parallelism.Threads - 1) / Parallelism.Threads;
         // At most 64 blocks (1,024 channels) per body: it keeps ~28 bytes per channel on the stack.
-        Parallelism.For(blocks, Math.Max(perThread, 65536 / Math.Max(1, rows * Block)), (b0, b1) =>
+        Parallelism.For(Blocks(channels), Math.Max(1, 65536 / Math.Max(1, rows * Block)), chunksPerThread: 1, (b0, b1) =>
         {
             for (int s0 = b0; s0 < b1; s0 += 64) body(s0, Math.Min(s0 + 64, b1));
         });

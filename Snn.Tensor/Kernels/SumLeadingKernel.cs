@@ -31,8 +31,8 @@ internal static class SumLeadingKernel
             // one block), and a block split left it on one thread, 1.1% of a two-thread Spikformer step. At most one
             // chunk per thread: every chunk walks all the rows, and four per thread made [12544, 256] slower on two
             // threads than on one (1.26–1.58 ms against 0.75–1.05: four times the TLB misses per thread).
-            int lines = (columns + Line - 1) / Line, perThread = (lines + Parallelism.Threads - 1) / Parallelism.Threads;
-            Parallelism.For(lines, Math.Max(perThread, 65536 / Math.Max(1, rows * Line)), (l0, l1) =>
+            int lines = (columns + Line - 1) / Line;
+            Parallelism.For(lines, Math.Max(1, 65536 / Math.Max(1, rows * Line)), chunksPerThread: 1, (l0, l1) =>
             {
                 double* partials = stackalloc double[4 * Block];
                 int end = Math.Min(columns, l1 * Line);

@@ -37,6 +37,20 @@ public class ParallelismTests
         Assert.Equal(expected, Chunks(count, minPerChunk));
     }
 
+    [Theory]
+    [InlineData(2, 5, 1, 2)]      // an odd count still gives every thread a chunk
+    [InlineData(2, 1000, 1, 2)]
+    [InlineData(3, 1000, 400, 2)] // scarce work: fewer chunks than threads
+    [InlineData(1, 1000, 1, 1)]
+    public void Chunks_AtOnePerThread_GiveEachThreadAtMostOne(int threads, int count, int minPerChunk, int expected)
+    {
+        Assert.Equal(expected, Parallelism.Chunks(count, minPerChunk, threads, chunksPerThread: 1));
+        using var threadCount = ThreadCount.Set(threads);
+        int calls = 0;
+        Parallelism.For(count, minPerChunk, chunksPerThread: 1, (_, _) => Interlocked.Increment(ref calls));
+        Assert.Equal(expected, calls);
+    }
+
     [Fact]
     public void For_WithMoreChunksThanThreads_RunsThemOnAtMostThatManyThreads()
     {

@@ -6,8 +6,9 @@ namespace Snn.Kernels;
 /// <summary>
 /// Same formulas as <see cref="BatchNormReference"/> with float data. Sums run in double (see <see cref="DoubleSums"/>)
 /// because a channel can hold millions of values; y is computed as (x − mean)·scale + β rather than x·scale + shift,
-/// which would lose the low bits of x when |mean| ≫ std. Each channel belongs to one thread: results do not depend
-/// on <see cref="Parallelism.Threads"/>. Parameter order: sources, geometry and settings, destinations.
+/// which would lose the low bits of x when |mean| ≫ std. Each channel belongs to one thread (for [N, C] rows,
+/// <see cref="BatchNormRowsKernel"/>: fixed row blocks): results do not depend on <see cref="Parallelism.Threads"/>.
+/// Parameter order: sources, geometry and settings, destinations.
 /// </summary>
 public static class BatchNormKernel
 {
@@ -16,13 +17,7 @@ public static class BatchNormKernel
     /// stats [C] in place the PyTorch way, running = (1 − momentum)·running + momentum·batch (unbiased var).
     /// </summary>
     public static unsafe void ForwardTrain(ReadOnlySpan<float> input, ReadOnlySpan<float> gamma, ReadOnlySpan<float> beta, in BatchNormGeometry geometry,
-        float epsilon, float momentum, Span<float> output, Span<float> savedMean, Span<float> savedInvStd, Span<float> runningMean, Span<float> runningVar) =>
-        ForwardTrain(input, gamma, beta, geometry, epsilon, momentum, output, savedMean, savedInvStd, runningMean, runningVar, rowsKernel: true);
-
-    /// <summary>As the public overload; <paramref name="rowsKernel"/> = false keeps spatial = 1 on the per-channel path (the test's reference).</summary>
-    internal static unsafe void ForwardTrain(ReadOnlySpan<float> input, ReadOnlySpan<float> gamma, ReadOnlySpan<float> beta, in BatchNormGeometry geometry,
-        float epsilon, float momentum, Span<float> output, Span<float> savedMean, Span<float> savedInvStd, Span<float> runningMean, Span<float> runningVar,
-        bool rowsKernel)
+        float epsilon, float momentum, Span<float> output, Span<float> savedMean, Span<float> savedInvStd, Span<float> runningMean, Span<float> runningVar)
     {
         var g = geometry;
         g.Check("ForwardTrain", input.Length, output.Length, gamma.Length, beta.Length, savedMean.Length, savedInvStd.Length, runningMean.Length, runningVar.Length);
@@ -30,7 +25,7 @@ public static class BatchNormKernel
         fixed (float* px = input, py = output, pg = gamma, pb = beta, pm = savedMean, pi = savedInvStd, prm = runningMean, prv = runningVar)
         {
             float* x = px, y = py, gm = pg, bt = pb, mean = pm, inv = pi, rm = prm, rv = prv;
-            if (rowsKernel && g.Spatial == 1)
+            if (g.Spatial == 1)
             {
                 BatchNormRowsKernel.ForwardTrain(x, gm, bt, g.Batch, g.Channels, epsilon, momentum, y, mean, inv, rm, rv);
                 return;
@@ -98,11 +93,7 @@ public static class BatchNormKernel
     /// ∂γ [C] = Σ ∂y·x̂, ∂β [C] = Σ ∂y (overwritten, not accumulated). M = N·S.
     /// </summary>
     public static unsafe void Backward(ReadOnlySpan<float> gradOutput, ReadOnlySpan<float> input, ReadOnlySpan<float> gamma, ReadOnlySpan<float> savedMean,
-        ReadOnlySpan<float> savedInvStd, in BatchNormGeometry geometry, Span<float> gradInput, Span<float> gradGamma, Span<float> gradBeta) =>
-        Backward(gradOutput, input, gamma, savedMean, savedInvStd, geometry, gradInput, gradGamma, gradBeta, rowsKernel: true);
-
-    internal static unsafe void Backward(ReadOnlySpan<float> gradOutput, ReadOnlySpan<float> input, ReadOnlySpan<float> gamma, ReadOnlySpan<float> savedMean,
-        ReadOnlySpan<float> savedInvStd, in BatchNormGeometry geometry, Span<float> gradInput, Span<float> gradGamma, Span<float> gradBeta, bool rowsKernel)
+        ReadOnlySpan<float> savedInvStd, in BatchNormGeometry geometry, Span<float> gradInput, Span<float> gradGamma, Span<float> gradBeta)
     {
         var g = geometry;
         g.Check("Backward", input.Length, gradInput.Length, gamma.Length, savedMean.Length, savedInvStd.Length, gradGamma.Length, gradBeta.Length);
@@ -110,7 +101,7 @@ public static class BatchNormKernel
         fixed (float* pdy = gradOutput, px = input, pg = gamma, pm = savedMean, pi = savedInvStd, pdx = gradInput, pdg = gradGamma, pdb = gradBeta)
         {
             float* dy = pdy, x = px, gm = pg, mean = pm, inv = pi, dx = pdx, dg = pdg, db = pdb;
-            if (rowsKernel && g.Spatial == 1)
+            if (g.Spatial == 1)
             {
                 BatchNormRowsKernel.Backward(dy, x, gm, mean, inv, g.Batch, g.Channels, dx, dg, db);
                 return;

@@ -1,88 +1,134 @@
-// Batch norm over [B, C] rows (BatchNorm1d on tokens [T, N, L, D], spatial = 1): channels run along the SIMD lanes.
+// Batch norm over [B, C] rows (BatchNorm1d on tokens [T, N, L, D], spatial = 1): threads split the rows, channels run along the SIMD lanes.
+using System.Buffers;
 using System.Runtime.Intrinsics;
+using TP = System.Numerics.Tensors.TensorPrimitives;
 
 namespace Snn.Kernels;
 
 /// <summary>
-/// The spatial = 1 case of <see cref="BatchNormKernel"/>. The per-channel kernel would walk B segments of one
-/// value each per channel; here each row of C values is read with Vector512 loads and eight channels' double
-/// accumulators advance together. Every channel still sums its values in row order 0 … B−1 in double, exactly as
-/// the per-channel kernel does for one-value segments, so the results are bit-identical to it (tested) and
-/// independent of the thread count (threads own disjoint channel blocks). Parameter order as BatchNormKernel.
+/// The spatial = 1 case of <see cref="BatchNormKernel"/>. Threads split the rows, not the channels: split by channel,
+/// each thread read a few cache lines of every row (at 64 channels, two of a row's four), and on two threads the
+/// kernel ran slower than on one ([12544, 64] forward 0.92 vs 1.44 ms, bench/results/speed.md round 9).
+/// The rows are cut into blocks of about <see cref="BlockValues"/> values, fixed by the shape alone. A block's
+/// per-channel sums (double; rows in order; 16 channels per Vector512 of floats) are taken while the block is in the
+/// core's cache, and the blocks' partials are merged in block order, so results do not depend on the thread count.
+/// Variance: in each block the two-pass M2_b = Σ (x − mean_b)², merged as M2 = Σ_b M2_b + n_b·(mean_b − mean)²
+/// (Chan, Golub and LeVeque's pairwise update): the robustness of two passes over the data for one pass over memory.
+/// Parameter order as BatchNormKernel.
 /// </summary>
 internal static unsafe class BatchNormRowsKernel
 {
-    /// <summary>Channels per block: two Vector512&lt;double&gt; accumulators per float vector of 16.</summary>
-    private const int Block = 16;
+    /// <summary>Floats per Vector512: the channels that advance together.</summary>
+    private const int Lanes = 16;
+
+    /// <summary>Values per row block: 128 KB, so a block's second walk (the deviations) reads the core's L2, not memory.</summary>
+    private const int BlockValues = 32768;
 
     public static void ForwardTrain(float* x, float* gamma, float* beta, int rows, int channels, float epsilon, float momentum,
         float* y, float* savedMean, float* savedInvStd, float* runningMean, float* runningVar)
     {
-        ForChunks(rows, channels, (b0, b1) =>
+        int blockRows = Math.Max(1, BlockValues / channels), blocks = (rows + blockRows - 1) / blockRows;
+        // Block b's Σx [C] and M2_b [C], then the merged Σx, M2 and a scratch row.
+        double[] scratch = ArrayPool<double>.Shared.Rent((2 * blocks + 3) * channels);
+        float[] perChannel = ArrayPool<float>.Shared.Rent(3 * channels);
+        fixed (double* parts = scratch)
+        fixed (float* pc = perChannel)
         {
-            int c0 = b0 * Block, width = Math.Min(b1 * Block, channels) - c0;
-            double* sum = stackalloc double[width], squares = stackalloc double[width];
-            float* scale = stackalloc float[width], mean = stackalloc float[width], shift = stackalloc float[width];
-            SumRows(x, null, rows, channels, c0, width, null, sum);
-            for (int j = 0; j < width; j++) sum[j] /= rows;
-            SumRows(x, null, rows, channels, c0, width, sum, squares);
-            for (int j = 0; j < width; j++)
+            double* pp = parts;
+            ForBlocks(rows, blockRows, (b, first, count) =>
             {
-                int c = c0 + j;
-                double mu = sum[j], invStd = 1 / Math.Sqrt(squares[j] / rows + epsilon), s = invStd * gamma[c];
-                mean[j] = (float)mu;
-                scale[j] = (float)s;
+                double* sum = pp + 2L * b * channels;
+                SumRows(x + (long)first * channels, null, count, channels, sum);
+                SumSquaredDeviations(x + (long)first * channels, count, channels, sum, sum + channels);
+            });
+            var total = new Span<double>(pp + 2L * blocks * channels, channels);
+            var m2 = new Span<double>(pp + (2L * blocks + 1) * channels, channels);
+            var deviation = new Span<double>(pp + (2L * blocks + 2) * channels, channels);
+            total.Clear();
+            m2.Clear();
+            for (int b = 0; b < blocks; b++) TP.Add(total, BlockSums(pp, b, channels), total);
+            TP.Divide(total, (double)rows, total);
+            for (int b = 0; b < blocks; b++)
+            {
+                // n_b·(mean_b − mean)² written as (Σ_b x − n_b·mean)² / n_b.
+                int n = Math.Min(blockRows, rows - b * blockRows);
+                TP.MultiplyAdd(total, -n, BlockSums(pp, b, channels), deviation);
+                TP.Multiply(deviation, deviation, deviation);
+                TP.MultiplyAdd(deviation, 1.0 / n, m2, m2);
+                TP.Add(m2, new ReadOnlySpan<double>(pp + (2L * b + 1) * channels, channels), m2);
+            }
+            float* mean = pc, scale = pc + channels, shift = pc + 2 * channels;
+            for (int c = 0; c < channels; c++)
+            {
+                double mu = total[c], invStd = 1 / Math.Sqrt(m2[c] / rows + epsilon), s = invStd * gamma[c];
+                mean[c] = (float)mu;
+                scale[c] = (float)s;
                 // As BatchNormKernel: the shift puts back what rounding the mean to float lost.
-                shift[j] = (float)(beta[c] + (mean[j] - mu) * s);
-                (savedMean[c], savedInvStd[c]) = (mean[j], (float)invStd);
+                shift[c] = (float)(beta[c] + (mean[c] - mu) * s);
+                (savedMean[c], savedInvStd[c]) = (mean[c], (float)invStd);
                 runningMean[c] = (float)((1 - momentum) * (double)runningMean[c] + momentum * mu);
-                runningVar[c] = (float)((1 - momentum) * (double)runningVar[c] + momentum * squares[j] / (rows - 1));
+                runningVar[c] = (float)((1 - momentum) * (double)runningVar[c] + momentum * m2[c] / (rows - 1));
             }
-            for (int i = 0; i < rows; i++)
-            {
-                float* xr = x + (long)i * channels + c0, yr = y + (long)i * channels + c0;
-                int j = 0;
-                for (; j + Block <= width; j += Block)
-                    Vector512.Store((Vector512.Load(xr + j) - Vector512.Load(mean + j)) * Vector512.Load(scale + j) + Vector512.Load(shift + j), yr + j);
-                for (; j < width; j++) yr[j] = (xr[j] - mean[j]) * scale[j] + shift[j];
-            }
-        });
+            ForwardEval(x, mean, scale, shift, rows, channels, y);
+        }
+        ArrayPool<double>.Shared.Return(scratch);
+        ArrayPool<float>.Shared.Return(perChannel);
     }
 
     public static void Backward(float* dy, float* x, float* gamma, float* savedMean, float* savedInvStd, int rows, int channels,
         float* dx, float* gradGamma, float* gradBeta)
     {
-        ForChunks(rows, channels, (b0, b1) =>
+        int blockRows = Math.Max(1, BlockValues / channels), blocks = (rows + blockRows - 1) / blockRows;
+        // Block b's Σ∂y [C] and Σ∂y·x [C], then the merged two.
+        double[] scratch = ArrayPool<double>.Shared.Rent(2 * (blocks + 1) * channels);
+        float[] perChannel = ArrayPool<float>.Shared.Rent(3 * channels);
+        fixed (double* parts = scratch)
+        fixed (float* pc = perChannel)
         {
-            int c0 = b0 * Block, width = Math.Min(b1 * Block, channels) - c0;
-            double* sumDy = stackalloc double[width], sumDyX = stackalloc double[width];
-            float* a = stackalloc float[width], b = stackalloc float[width], offset = stackalloc float[width], mean = stackalloc float[width];
-            SumRows(dy, null, rows, channels, c0, width, null, sumDy);
-            SumRows(dy, x, rows, channels, c0, width, null, sumDyX);
-            for (int j = 0; j < width; j++)
+            double* pp = parts;
+            ForBlocks(rows, blockRows, (b, first, count) =>
             {
-                int c = c0 + j;
-                double invStd = savedInvStd[c], sumDyXhat = invStd * (sumDyX[j] - savedMean[c] * sumDy[j]);
-                (gradBeta[c], gradGamma[c]) = ((float)sumDy[j], (float)sumDyXhat);
+                long offset = (long)first * channels;
+                SumRows(dy + offset, x + offset, count, channels, pp + 2L * b * channels);
+            });
+            var sumDy = new Span<double>(pp + 2L * blocks * channels, channels);
+            var sumDyX = new Span<double>(pp + (2L * blocks + 1) * channels, channels);
+            sumDy.Clear();
+            sumDyX.Clear();
+            for (int b = 0; b < blocks; b++)
+            {
+                TP.Add(sumDy, BlockSums(pp, b, channels), sumDy);
+                TP.Add(sumDyX, new ReadOnlySpan<double>(pp + (2L * b + 1) * channels, channels), sumDyX);
+            }
+            float* a = pc, slope = pc + channels, offsets = pc + 2 * channels;
+            for (int c = 0; c < channels; c++)
+            {
+                // As BatchNormKernel.Backward: Σ∂y·x̂ = invstd·(Σ∂y·x − mean·Σ∂y); ∂x = a·∂y + slope·(x − mean) + offset.
+                double invStd = savedInvStd[c], sumDyXhat = invStd * (sumDyX[c] - savedMean[c] * sumDy[c]);
+                (gradBeta[c], gradGamma[c]) = ((float)sumDy[c], (float)sumDyXhat);
                 double ad = gamma[c] * invStd;
-                a[j] = (float)ad;
-                b[j] = (float)(-ad * invStd * sumDyXhat / rows);
-                offset[j] = (float)(-ad * sumDy[j] / rows);
-                mean[j] = savedMean[c];
+                a[c] = (float)ad;
+                slope[c] = (float)(-ad * invStd * sumDyXhat / rows);
+                offsets[c] = (float)(-ad * sumDy[c] / rows);
             }
-            for (int i = 0; i < rows; i++)
+            Parallelism.For(rows, Math.Max(1, 16384 / channels), (r0, r1) =>
             {
-                long o = (long)i * channels + c0;
-                int j = 0;
-                for (; j + Block <= width; j += Block)
-                    Vector512.Store(Vector512.Load(dy + o + j) * Vector512.Load(a + j)
-                        + ((Vector512.Load(x + o + j) - Vector512.Load(mean + j)) * Vector512.Load(b + j) + Vector512.Load(offset + j)), dx + o + j);
-                for (; j < width; j++) dx[o + j] = dy[o + j] * a[j] + ((x[o + j] - mean[j]) * b[j] + offset[j]);
-            }
-        });
+                for (int i = r0; i < r1; i++)
+                {
+                    long o = (long)i * channels;
+                    int j = 0;
+                    for (; j + Lanes <= channels; j += Lanes)
+                        Vector512.Store(Vector512.Load(dy + o + j) * Vector512.Load(a + j)
+                            + ((Vector512.Load(x + o + j) - Vector512.Load(savedMean + j)) * Vector512.Load(slope + j) + Vector512.Load(offsets + j)), dx + o + j);
+                    for (; j < channels; j++) dx[o + j] = dy[o + j] * a[j] + ((x[o + j] - savedMean[j]) * slope[j] + offsets[j]);
+                }
+            });
+        }
+        ArrayPool<double>.Shared.Return(scratch);
+        ArrayPool<float>.Shared.Return(perChannel);
     }
 
-    /// <summary>Eval: y = (x − mean)·scale + shift per [C] row, as BatchNormKernel.Normalise computes it (no fused multiply-add).</summary>
+    /// <summary>y = (x − mean)·scale + shift per [C] row, as BatchNormKernel.Normalise computes it (no fused multiply-add); training's normalisation too.</summary>
     public static void ForwardEval(float* x, float* mean, float* scale, float* shift, int rows, int channels, float* y)
     {
         Parallelism.For(rows, Math.Max(1, 16384 / channels), (r0, r1) =>
@@ -91,68 +137,77 @@ internal static unsafe class BatchNormRowsKernel
             {
                 float* xr = x + (long)i * channels, yr = y + (long)i * channels;
                 int j = 0;
-                for (; j <= channels - Block; j += Block)
+                for (; j + Lanes <= channels; j += Lanes)
                     Vector512.Store((Vector512.Load(xr + j) - Vector512.Load(mean + j)) * Vector512.Load(scale + j) + Vector512.Load(shift + j), yr + j);
                 for (; j < channels; j++) yr[j] = (xr[j] - mean[j]) * scale[j] + shift[j];
             }
         });
     }
 
-    private static int Blocks(int channels) => (channels + Block - 1) / Block;
-
-    /// <summary>
-    /// body(first block, end block) over channel blocks, at most one chunk per thread: every chunk walks all the rows
-    /// once per pass, a row's channels side by side. Block by block, the walks were strided (one 64-byte line per row)
-    /// and each missed the TLB every few rows; a chunk's whole channel range is read as one stretch of each row.
-    /// </summary>
-    private static void ForChunks(int rows, int channels, Action<int, int> body)
+    /// <summary>body(block, first row, rows) for every block of <paramref name="blockRows"/> rows (the last may be short), blocks in parallel.</summary>
+    private static void ForBlocks(int rows, int blockRows, Action<int, int, int> body)
     {
-        // At most 64 blocks (1,024 channels) per body: it keeps ~28 bytes per channel on the stack.
-        Parallelism.For(Blocks(channels), Math.Max(1, 65536 / Math.Max(1, rows * Block)), chunksPerThread: 1, (b0, b1) =>
+        int blocks = (rows + blockRows - 1) / blockRows;
+        Parallelism.For(blocks, 1, (b0, b1) =>
         {
-            for (int s0 = b0; s0 < b1; s0 += 64) body(s0, Math.Min(s0 + 64, b1));
+            for (int b = b0; b < b1; b++) body(b, b * blockRows, Math.Min(blockRows, rows - b * blockRows));
         });
     }
 
+    /// <summary>The first [C] of block b's partials (its Σx, or its Σ∂y).</summary>
+    private static ReadOnlySpan<double> BlockSums(double* partials, int b, int channels) => new(partials + 2L * b * channels, channels);
+
     /// <summary>
-    /// Per channel j &lt; width (channels c0 + j), in row order: out[j] = Σ_i f(p[i·C + c0 + j]) in double, where f(v) = v,
-    /// or v·q[i·C + c0 + j] when <paramref name="q"/> is given, or (v − mean[j])² when <paramref name="mean"/> is given.
-    /// Whole blocks of 16 channels advance together with Vector512 (each channel's sum is still one chain in row order);
-    /// a last partial block sums channel by channel.
+    /// Per channel c, over the rows in order: out[c] = Σ p[i·C + c] in double, and when <paramref name="q"/> is given
+    /// also out[C + c] = Σ p·q (the backward's Σ∂y and Σ∂y·x in one walk). Overwrites.
     /// </summary>
-    private static void SumRows(float* p, float* q, int rows, int channels, int c0, int width, double* mean, double* result)
+    private static void SumRows(float* p, float* q, int rows, int channels, double* result)
     {
-        int whole = width / Block * Block;
-        new Span<double>(result, whole).Clear();
-        for (int i = 0; i < rows && whole > 0; i++)
+        double* products = result + channels;
+        new Span<double>(result, q is null ? channels : 2 * channels).Clear();
+        for (int i = 0; i < rows; i++)
         {
-            long row = (long)i * channels + c0;
-            for (int j = 0; j < whole; j += Block)
+            long row = (long)i * channels;
+            int j = 0;
+            for (; j + Lanes <= channels; j += Lanes)
             {
-                var (vLo, vHi) = Vector512.Widen(Vector512.Load(p + row + j));
-                if (q is not null)
-                {
-                    var (wLo, wHi) = Vector512.Widen(Vector512.Load(q + row + j));
-                    (vLo, vHi) = (vLo * wLo, vHi * wHi);
-                }
-                else if (mean is not null)
-                {
-                    (vLo, vHi) = (vLo - Vector512.Load(mean + j), vHi - Vector512.Load(mean + j + 8));
-                    (vLo, vHi) = (vLo * vLo, vHi * vHi);
-                }
-                (Vector512.Load(result + j) + vLo).Store(result + j);
-                (Vector512.Load(result + j + 8) + vHi).Store(result + j + 8);
+                var (lo, hi) = Vector512.Widen(Vector512.Load(p + row + j));
+                (Vector512.Load(result + j) + lo).Store(result + j);
+                (Vector512.Load(result + j + 8) + hi).Store(result + j + 8);
+                if (q is null) continue;
+                var (wLo, wHi) = Vector512.Widen(Vector512.Load(q + row + j));
+                (Vector512.Load(products + j) + lo * wLo).Store(products + j);
+                (Vector512.Load(products + j + 8) + hi * wHi).Store(products + j + 8);
+            }
+            for (; j < channels; j++)
+            {
+                result[j] += p[row + j];
+                if (q is not null) products[j] += (double)p[row + j] * q[row + j];
             }
         }
-        for (int j = whole; j < width; j++)
+    }
+
+    /// <summary>m2[c] = Σ (p[i·C + c] − mean_c)² in double over the rows in order, mean_c = sum[c]/rows (the block is still in cache). Overwrites.</summary>
+    private static void SumSquaredDeviations(float* p, int rows, int channels, double* sum, double* m2)
+    {
+        double inverse = 1.0 / rows;
+        new Span<double>(m2, channels).Clear();
+        for (int i = 0; i < rows; i++)
         {
-            double s = 0;
-            for (int i = 0; i < rows; i++)
+            float* row = p + (long)i * channels;
+            int j = 0;
+            for (; j + Lanes <= channels; j += Lanes)
             {
-                double v = p[(long)i * channels + c0 + j];
-                s += q is not null ? v * q[(long)i * channels + c0 + j] : mean is not null ? (v - mean[j]) * (v - mean[j]) : v;
+                var (lo, hi) = Vector512.Widen(Vector512.Load(row + j));
+                (lo, hi) = (lo - Vector512.Load(sum + j) * inverse, hi - Vector512.Load(sum + j + 8) * inverse);
+                (Vector512.Load(m2 + j) + lo * lo).Store(m2 + j);
+                (Vector512.Load(m2 + j + 8) + hi * hi).Store(m2 + j + 8);
             }
-            result[j] = s;
+            for (; j < channels; j++)
+            {
+                double d = row[j] - sum[j] * inverse;
+                m2[j] += d * d;
+            }
         }
     }
 }

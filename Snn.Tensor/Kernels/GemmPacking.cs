@@ -98,39 +98,15 @@ internal static unsafe class GemmPacking
 
     /// <summary>
     /// One full strip of a transposed B: rows q = 0 … NR−1 of <paramref name="src"/> (stride ldb) hold op(B)'s
-    /// columns; d[p·NR + q] = src[q·ldb + p]. 8×8 blocks are transposed in registers (unpack, shuffle, lane
-    /// permute), so both the reads and the writes are whole vectors. Same values as the reference (a copy).
+    /// columns; d[p·NR + q] = src[q·ldb + p], by 8×8 blocks in registers (<see cref="Transpose.Block8"/>). Same
+    /// values as the reference (a copy).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void PackBTransposedStrip(float* src, int ldb, int kc, float* d)
     {
         int p = 0;
         for (; p + 8 <= kc; p += 8)
-            for (int q = 0; q < NR; q += 8)
-            {
-                float* r = src + (long)q * ldb + p;
-                var r0 = Avx.LoadVector256(r); var r1 = Avx.LoadVector256(r + ldb);
-                var r2 = Avx.LoadVector256(r + 2L * ldb); var r3 = Avx.LoadVector256(r + 3L * ldb);
-                var r4 = Avx.LoadVector256(r + 4L * ldb); var r5 = Avx.LoadVector256(r + 5L * ldb);
-                var r6 = Avx.LoadVector256(r + 6L * ldb); var r7 = Avx.LoadVector256(r + 7L * ldb);
-                var t0 = Avx.UnpackLow(r0, r1); var t1 = Avx.UnpackHigh(r0, r1);
-                var t2 = Avx.UnpackLow(r2, r3); var t3 = Avx.UnpackHigh(r2, r3);
-                var t4 = Avx.UnpackLow(r4, r5); var t5 = Avx.UnpackHigh(r4, r5);
-                var t6 = Avx.UnpackLow(r6, r7); var t7 = Avx.UnpackHigh(r6, r7);
-                var u0 = Avx.Shuffle(t0, t2, 0x44); var u1 = Avx.Shuffle(t0, t2, 0xEE);
-                var u2 = Avx.Shuffle(t1, t3, 0x44); var u3 = Avx.Shuffle(t1, t3, 0xEE);
-                var u4 = Avx.Shuffle(t4, t6, 0x44); var u5 = Avx.Shuffle(t4, t6, 0xEE);
-                var u6 = Avx.Shuffle(t5, t7, 0x44); var u7 = Avx.Shuffle(t5, t7, 0xEE);
-                float* o = d + (long)p * NR + q;
-                Avx.Store(o, Avx.Permute2x128(u0, u4, 0x20));
-                Avx.Store(o + NR, Avx.Permute2x128(u1, u5, 0x20));
-                Avx.Store(o + 2 * NR, Avx.Permute2x128(u2, u6, 0x20));
-                Avx.Store(o + 3 * NR, Avx.Permute2x128(u3, u7, 0x20));
-                Avx.Store(o + 4 * NR, Avx.Permute2x128(u0, u4, 0x31));
-                Avx.Store(o + 5 * NR, Avx.Permute2x128(u1, u5, 0x31));
-                Avx.Store(o + 6 * NR, Avx.Permute2x128(u2, u6, 0x31));
-                Avx.Store(o + 7 * NR, Avx.Permute2x128(u3, u7, 0x31));
-            }
+            for (int q = 0; q < NR; q += 8) Transpose.Block8(src + (long)q * ldb + p, ldb, d + (long)p * NR + q, NR);
         for (; p < kc; p++)
             for (int q = 0; q < NR; q++) d[p * NR + q] = src[(long)q * ldb + p];
     }

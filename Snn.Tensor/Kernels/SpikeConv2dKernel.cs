@@ -78,9 +78,9 @@ public static unsafe class SpikeConv2dKernel
         if (!bias.IsEmpty) g.CheckLength("bias", bias.Length, g.OutChannels);
         var geo = g;
         float[] weightRows = ArrayPool<float>.Shared.Rent(g.WeightLength);
-        Transpose(weight, g.OutChannels, g.PatchSize, weightRows);
-        fixed (float* x = spikes, wt = weightRows, b = bias, y = output)
+        fixed (float* x = spikes, w = weight, wt = weightRows, b = bias, y = output)
         {
+            Transpose.Matrix(w, g.OutChannels, g.PatchSize, wt);
             nint xp = (nint)x, wp = (nint)wt, yp = (nint)y;
             float* bp = bias.IsEmpty ? null : b;
             nint biasPointer = (nint)bp;
@@ -92,11 +92,7 @@ public static unsafe class SpikeConv2dKernel
                     new Span<float>(acc, geo.OutPixels * geo.OutChannels).Clear();
                     Scatter((float*)xp + (long)n * geo.InChannels * geo.Height * geo.Width, geo, (float*)wp, acc, intoRows: false);
                     float* dest = (float*)yp + (long)n * geo.OutChannels * geo.OutPixels;
-                    for (int o = 0; o < geo.OutChannels; o++)
-                    {
-                        float shift = biasPointer == 0 ? 0f : ((float*)biasPointer)[o];
-                        for (int q = 0; q < geo.OutPixels; q++) dest[o * geo.OutPixels + q] = acc[q * geo.OutChannels + o] + shift;
-                    }
+                    Transpose.Matrix(acc, geo.OutPixels, geo.OutChannels, dest, (float*)biasPointer);
                 }
             });
         }
@@ -138,7 +134,7 @@ public static unsafe class SpikeConv2dKernel
         var total = partials.AsSpan(0, size);
         for (int chunk = 1; chunk < chunks; chunk++)
             System.Numerics.Tensors.TensorPrimitives.Add(total, partials.AsSpan(chunk * size, size), total);
-        Transpose(total, g.PatchSize, g.OutChannels, gradWeight);
+        fixed (float* t = total, gw = gradWeight) Transpose.Matrix(t, g.PatchSize, g.OutChannels, gw);
         ArrayPool<float>.Shared.Return(partials);
     }
 
@@ -188,13 +184,6 @@ public static unsafe class SpikeConv2dKernel
             for (; k + 16 <= count; k += 16) (Vector512.Load(dest + k) + Vector512.Load(src + k)).Store(dest + k);
         for (; k + 8 <= count; k += 8) (Vector256.Load(dest + k) + Vector256.Load(src + k)).Store(dest + k);
         for (; k < count; k++) dest[k] += src[k];
-    }
-
-    /// <summary>dest [cols, rows] = src [rows, cols]ᵀ.</summary>
-    private static void Transpose(ReadOnlySpan<float> src, int rows, int cols, Span<float> dest)
-    {
-        for (int r = 0; r < rows; r++)
-            for (int c = 0; c < cols; c++) dest[c * rows + r] = src[r * cols + c];
     }
 
     /// <summary>This thread's [Q, O] accumulator, grown once and reused.</summary>

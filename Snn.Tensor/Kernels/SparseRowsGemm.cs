@@ -8,12 +8,15 @@ namespace Snn.Kernels;
 /// y [M, N] = x [M, K] · w [K, N] (w is Wᵀ of a Linear layer, row-major), skipping x's zeros. Each output element
 /// is the fused multiply-add chain over ascending p from zero that <see cref="Gemm"/> computes for K ≤ Gemm.KC, minus
 /// the links where x is 0, which leave the sum unchanged: the results are bit-identical to Gemm (tested), except
-/// that a zero input times an infinite or NaN weight contributes nothing here. Rows are dealt to threads.
+/// that a zero input times an infinite or NaN weight contributes nothing here. Blocks of rows are dealt to threads.
 /// </summary>
 public static unsafe class SparseRowsGemm
 {
     /// <summary>Columns per register block: four Vector512 accumulators.</summary>
     private const int Block = 64;
+
+    /// <summary>Rows a thread takes at a time.</summary>
+    private const int RowBlock = 16;
 
     /// <summary>True when K fits one Gemm depth block and a sample of x's rows is at most half nonzero.</summary>
     public static bool Worthwhile(ReadOnlySpan<float> x, int rows, int k)
@@ -32,11 +35,18 @@ public static unsafe class SparseRowsGemm
         fixed (float* px = x, pw = w, py = y)
         {
             float* xp = px, wp = pw, yp = py;
-            // Rows dealt round-robin: time-major inputs are sparser at the first steps.
-            Parallelism.ForInterleaved(m, Math.Max(1, 65536 / Math.Max(1, k * n / 16)), (chunk, chunks) =>
+            // Blocks of rows dealt round-robin: time-major inputs are sparser at the first steps. Whole blocks, not
+            // single rows: threads writing alternate rows share the cache line where two rows meet (an array is not
+            // line-aligned), and two threads ran Spikformer inference's sparse products at 1.7× the CPU time of one.
+            int blocks = (m + RowBlock - 1) / RowBlock;
+            Parallelism.ForInterleaved(blocks, Math.Max(1, 65536 / Math.Max(1, RowBlock * k * n / 16)), (chunk, chunks) =>
             {
                 int* nonzero = stackalloc int[k];
-                for (int r = chunk; r < m; r += chunks) Row(xp + (long)r * k, wp, n, k, nonzero, yp + (long)r * n);
+                for (int b = chunk; b < blocks; b += chunks)
+                {
+                    int end = Math.Min(m, (b + 1) * RowBlock);
+                    for (int r = b * RowBlock; r < end; r++) Row(xp + (long)r * k, wp, n, k, nonzero, yp + (long)r * n);
+                }
             });
         }
     }

@@ -48,8 +48,8 @@ public static class Parallelism
     public static void ForInterleaved(int count, int minPerChunk, Action<int, int> body)
     {
         if (count <= 0) return;
-        int chunks = Chunks(count, minPerChunk);
-        For(chunks, 1, (c0, c1) => { for (int c = c0; c < c1; c++) body(c, chunks); });
+        int chunks = Chunks(count, minPerChunk, chunksPerThread: FineChunksPerThread);
+        For(chunks, 1, FineChunksPerThread, (c0, c1) => { for (int c = c0; c < c1; c++) body(c, chunks); });
     }
 
     /// <summary>
@@ -59,6 +59,13 @@ public static class Parallelism
     /// waited 12.4% → 8.1% of the batch at loop ends (bench/results/speed.md, round 8).
     /// </summary>
     internal const int ChunksPerThread = 4;
+
+    /// <summary>
+    /// For loops whose chunks repeat no work (round-robin items, independent planes): the last chunks are short, so
+    /// a thread that finishes first waits less at the loop's end. csnn inference on two threads, the caller's wait
+    /// at the end of the spike convolution, 4 → 16 chunks per thread: 216 and 109 → 45 and 49 samples of ~5,000.
+    /// </summary>
+    internal const int FineChunksPerThread = 16;
 
     /// <summary>
     /// How many chunks <paramref name="count"/> indices are split into on <paramref name="threads"/> threads (default

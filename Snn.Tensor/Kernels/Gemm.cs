@@ -27,6 +27,12 @@ public static unsafe class Gemm
     /// <summary>Below this many multiply-adds packing costs more than it saves.</summary>
     internal const long SmallWork = 16 * 16 * 16;
 
+    /// <summary>Depth slices of a deep product with a small C (<see cref="MultiplyDepthSlices"/>): 16 share out evenly over 1, 2, 4, 8 or 16 threads.</summary>
+    private const int DepthSlices = 16;
+
+    /// <summary>C at most this large (256 × 256) is small enough to keep <see cref="DepthSlices"/> partial copies.</summary>
+    private const long DeepProductArea = 65536;
+
     /// <summary>Each thread gets at least this many multiply-adds; less is not worth a hand-off.</summary>
     private const long MinWorkPerThread = 1 << 18;
 
@@ -51,6 +57,11 @@ public static unsafe class Gemm
         if (k == 0) { ScaleC(m, n, beta, c, ldc); return; }
         if ((long)m * n * k <= SmallWork) { GemmSmall(transposeA, transposeB, m, n, k, a, lda, b, ldb, beta, c, ldc); return; }
 
+        if (k >= DepthSlices * KC && (long)m * n <= DeepProductArea)
+        {
+            MultiplyDepthSlices(transposeA, transposeB, m, n, k, a, lda, b, ldb, beta, c, ldc, threads);
+            return;
+        }
         fixed (float* pa = a, pb = b, pc = c)
         {
             var job = new Job(transposeA, transposeB, k, pa, lda, pb, ldb, beta, pc, ldc);
@@ -80,6 +91,55 @@ public static unsafe class Gemm
             int end = Math.Min(total, (int)((long)units * t1 / chunks) * unit);
             if (splitRows) job.Run(start, end, 0, n); else job.Run(0, m, start, end);
         });
+    }
+
+    /// <summary>
+    /// A small C over a long depth (a weight gradient, Σ over T·N·L tokens): split C's rows or columns and each thread
+    /// gets a few tiles (64 rows are 11 tiles of 6: 6 and 5 on two threads) while packing all of B. Instead the depth
+    /// is cut into <see cref="DepthSlices"/> equal slices, each slice's product goes to its own partial C, and the
+    /// partials are added in slice order. The slices depend on k alone, so results are the same on any thread count.
+    /// </summary>
+    private static void MultiplyDepthSlices(bool transposeA, bool transposeB, int m, int n, int k,
+        ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, float beta, Span<float> c, int ldc, int threads)
+    {
+        int depth = (k + DepthSlices - 1) / DepthSlices, area = m * n;
+        float[] partials = System.Buffers.ArrayPool<float>.Shared.Rent(DepthSlices * area);
+        fixed (float* pa = a, pb = b, pc = c, pp = partials)
+        {
+            float* aa = pa, bb = pb, cc = pc, parts = pp;
+            Action<int, int> slices = (s0, s1) =>
+            {
+                for (int s = s0; s < s1; s++)
+                {
+                    int p0 = s * depth, kb = Math.Min(depth, k - p0);
+                    // op(A)'s columns p0… and op(B)'s rows p0…: a column offset in a row-major operand, a row offset in a transposed one.
+                    new Job(transposeA, transposeB, kb, aa + (transposeA ? (long)p0 * lda : p0), lda,
+                        bb + (transposeB ? p0 : (long)p0 * ldb), ldb, 0f, parts + (long)s * area, n).Run(0, m, 0, n);
+                }
+            };
+            Action<int, int> sum = (i0, i1) =>
+            {
+                for (int i = i0; i < i1; i++)
+                {
+                    var row = new Span<float>(cc + (long)i * ldc, n);
+                    if (beta == 0) new ReadOnlySpan<float>(parts + (long)i * n, n).CopyTo(row);
+                    else System.Numerics.Tensors.TensorPrimitives.MultiplyAdd(row, beta, new ReadOnlySpan<float>(parts + (long)i * n, n), row);
+                    for (int s = 1; s < DepthSlices; s++)
+                        System.Numerics.Tensors.TensorPrimitives.Add(row, new ReadOnlySpan<float>(parts + (long)s * area + (long)i * n, n), row);
+                }
+            };
+            if (threads > 1)
+            {
+                Parallelism.For(DepthSlices, 1, Parallelism.FineChunksPerThread, slices);
+                Parallelism.For(m, Math.Max(1, 4096 / n), sum);
+            }
+            else
+            {
+                slices(0, DepthSlices);
+                sum(0, m);
+            }
+        }
+        System.Buffers.ArrayPool<float>.Shared.Return(partials);
     }
 
     /// <summary>The operands of one product, as pointers so that worker threads can share them.</summary>

@@ -37,6 +37,7 @@ public class GemmTests
     {
         { 1, 1, 1 }, { 1, 33, 7 }, { 7, 1, 33 }, { 7, 7, 7 }, { 33, 33, 33 }, { 6, 32, 300 },
         { 129, 65, 31 }, { 13, 129, 257 }, { 97, 2049, 3 }, { 200, 37, 520 },
+        { 64, 70, 4100 }, { 5, 3, 4111 }, // deep, small C: the depth-sliced path
     };
 
     [Theory, MemberData(nameof(Shapes))]
@@ -56,6 +57,7 @@ public class GemmTests
         Compare(false, false, 37, 70, 300, beta, pad: 5);
         Compare(true, true, 70, 37, 45, beta, pad: 3);
         Compare(false, true, 5, 5, 5, beta, pad: 2);
+        Compare(true, false, 20, 33, 4200, beta, pad: 3);
     }
 
     [Fact]
@@ -81,6 +83,7 @@ public class GemmTests
     [InlineData(false, false, 300, 260, 700)]
     [InlineData(true, false, 50, 900, 130)]
     [InlineData(false, true, 260, 61, 300)]
+    [InlineData(true, false, 64, 64, 12544)] // a weight gradient over tokens: depth slices
     public void Multiply_OneAndTwoThreads_GiveIdenticalBits(bool ta, bool tb, int m, int n, int k)
     {
         var rng = new Random(11);

@@ -108,13 +108,14 @@ public static unsafe class SpikeConv2dKernel
         g.CheckLength("input", spikes.Length, g.InputLength);
         g.CheckLength("gradOutput", gradOutput.Length, g.OutputLength);
         g.CheckLength("gradWeight", gradWeight.Length, g.WeightLength);
-        int chunks = Parallelism.Chunks(g.Batch, 1), size = g.WeightLength;
+        // Fine chunks: a thread that finishes first waits at most a few images, and the partials are added in parallel.
+        int chunks = Parallelism.Chunks(g.Batch, 1, chunksPerThread: Parallelism.FineChunksPerThread), size = g.WeightLength;
         float[] partials = ArrayPool<float>.Shared.Rent(size * chunks);
         var geo = g;
-        fixed (float* x = spikes, dy = gradOutput, parts = partials)
+        fixed (float* x = spikes, dy = gradOutput, parts = partials, gw = gradWeight)
         {
             nint xp = (nint)x, dyp = (nint)dy, pp = (nint)parts;
-            Parallelism.For(chunks, 1, (c0, c1) =>
+            Parallelism.For(chunks, 1, Parallelism.FineChunksPerThread, (c0, c1) =>
             {
                 float* gradRows = PixelMajor(geo.OutPixels * geo.OutChannels);
                 for (int chunk = c0; chunk < c1; chunk++)
@@ -123,18 +124,20 @@ public static unsafe class SpikeConv2dKernel
                     new Span<float>(partial, size).Clear();
                     for (int n = chunk; n < geo.Batch; n += chunks)
                     {
-                        float* upstream = (float*)dyp + (long)n * geo.OutChannels * geo.OutPixels;
-                        for (int o = 0; o < geo.OutChannels; o++)
-                            for (int q = 0; q < geo.OutPixels; q++) gradRows[q * geo.OutChannels + o] = upstream[o * geo.OutPixels + q];
+                        Transpose.Matrix((float*)dyp + (long)n * geo.OutChannels * geo.OutPixels, geo.OutChannels, geo.OutPixels, gradRows);
                         Scatter((float*)xp + (long)n * geo.InChannels * geo.Height * geo.Width, geo, partial, gradRows, intoRows: true);
                     }
                 }
             });
+            // Every element adds the chunks' partials in chunk order, whichever thread adds it.
+            Parallelism.For(size, 4096, (i0, i1) =>
+            {
+                var total = new Span<float>((float*)pp + i0, i1 - i0);
+                for (int chunk = 1; chunk < chunks; chunk++)
+                    System.Numerics.Tensors.TensorPrimitives.Add(total, new ReadOnlySpan<float>((float*)pp + (long)chunk * size + i0, i1 - i0), total);
+            });
+            Transpose.Matrix(parts, g.PatchSize, g.OutChannels, gw);
         }
-        var total = partials.AsSpan(0, size);
-        for (int chunk = 1; chunk < chunks; chunk++)
-            System.Numerics.Tensors.TensorPrimitives.Add(total, partials.AsSpan(chunk * size, size), total);
-        fixed (float* t = total, gw = gradWeight) Transpose.Matrix(t, g.PatchSize, g.OutChannels, gw);
         ArrayPool<float>.Shared.Return(partials);
     }
 

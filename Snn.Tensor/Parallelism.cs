@@ -48,24 +48,20 @@ public static class Parallelism
     public static void ForInterleaved(int count, int minPerChunk, Action<int, int> body)
     {
         if (count <= 0) return;
-        int chunks = Chunks(count, minPerChunk, chunksPerThread: FineChunksPerThread);
-        For(chunks, 1, FineChunksPerThread, (c0, c1) => { for (int c = c0; c < c1; c++) body(c, chunks); });
+        int chunks = Chunks(count, minPerChunk);
+        For(chunks, 1, (c0, c1) => { for (int c = c0; c < c1; c++) body(c, chunks); });
     }
 
     /// <summary>
     /// Up to this many chunks per thread when the work allows. Threads claim chunks as they come, so when one thread
     /// is late to a loop or slowed (a VM's vCPU shares its core with the host's other guests), the others take its
-    /// share instead of waiting at the loop's end. Two-thread csnn inference, one chunk per thread → four: the caller
-    /// waited 12.4% → 8.1% of the batch at loop ends (bench/results/speed.md, round 8).
+    /// share; and the thread that finishes first waits for at most one small chunk at the loop's end. Kernels whose
+    /// chunks repeat work (each packs B, or walks all rows) ask for fewer. Two-thread training steps, share of each
+    /// rep the caller spent waiting at loop ends, 4 → 16 chunks per thread, two runs each (bench/results/speed.md,
+    /// round 9): Spikformer 7.6/6.4% → 3.5/3.1% (worker 7.1/6.8% → 4.3/4.1%, scale 1.70/1.70 → 1.88/1.89), csnn
+    /// 4.6/4.7% → 2.9/2.1%. One → four chunks had taken csnn inference's wait from 12.4% to 8.1% (round 8).
     /// </summary>
-    internal const int ChunksPerThread = 4;
-
-    /// <summary>
-    /// For loops whose chunks repeat no work (round-robin items, independent planes): the last chunks are short, so
-    /// a thread that finishes first waits less at the loop's end. csnn inference on two threads, the caller's wait
-    /// at the end of the spike convolution, 4 → 16 chunks per thread: 216 and 109 → 45 and 49 samples of ~5,000.
-    /// </summary>
-    internal const int FineChunksPerThread = 16;
+    internal const int ChunksPerThread = 16;
 
     /// <summary>
     /// How many chunks <paramref name="count"/> indices are split into on <paramref name="threads"/> threads (default

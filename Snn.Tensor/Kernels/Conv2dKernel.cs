@@ -113,10 +113,11 @@ public static unsafe class Conv2dKernel
                 }
             });
         }
-        var total = partials.AsSpan(0, size);
-        for (int chunk = 1; chunk < chunks; chunk++) TP.Add(total, partials.AsSpan(chunk * size, size), total);
-        for (int p = 0; p < g.PatchSize; p++)
-            for (int o = 0; o < g.OutChannels; o++) gradWeight[o * g.PatchSize + p] = total[p * g.OutChannels + o];
+        fixed (float* parts = partials, gw = gradWeight)
+        {
+            Partials.SumIntoFirst(parts, chunks, size);
+            Transpose.Matrix(parts, g.PatchSize, g.OutChannels, gw);
+        }
         ArrayPool<float>.Shared.Return(partials);
         if (!gradBias.IsEmpty) SumBias(gradOutput, g, gradBias);
     }

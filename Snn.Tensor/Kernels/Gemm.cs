@@ -130,7 +130,7 @@ public static unsafe class Gemm
             };
             if (threads > 1)
             {
-                Parallelism.For(DepthSlices, 1, Parallelism.FineChunksPerThread, slices);
+                Parallelism.For(DepthSlices, 1, slices);
                 Parallelism.For(m, Math.Max(1, 4096 / n), sum);
             }
             else

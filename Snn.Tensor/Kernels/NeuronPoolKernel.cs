@@ -42,7 +42,7 @@ public static unsafe class NeuronPoolKernel
         fixed (float* px = input, py = pooled, pm = membrane)
         {
             float* x = px, y = py, m = pm;
-            Parallelism.For(g.Planes, group, Parallelism.FineChunksPerThread, (p0, p1) =>
+            Parallelism.For(g.Planes, group, (p0, p1) =>
             {
                 Span<float> rowMax = g.Width <= 4096 ? stackalloc float[g.Width] : new float[g.Width];
                 for (int q0 = p0; q0 < p1; q0 += group)

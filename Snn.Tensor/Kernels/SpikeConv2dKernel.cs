@@ -108,14 +108,13 @@ public static unsafe class SpikeConv2dKernel
         g.CheckLength("input", spikes.Length, g.InputLength);
         g.CheckLength("gradOutput", gradOutput.Length, g.OutputLength);
         g.CheckLength("gradWeight", gradWeight.Length, g.WeightLength);
-        // Fine chunks: a thread that finishes first waits at most a few images, and the partials are added in parallel.
-        int chunks = Parallelism.Chunks(g.Batch, 1, chunksPerThread: Parallelism.FineChunksPerThread), size = g.WeightLength;
+        int chunks = Parallelism.Chunks(g.Batch, 1), size = g.WeightLength;
         float[] partials = ArrayPool<float>.Shared.Rent(size * chunks);
         var geo = g;
         fixed (float* x = spikes, dy = gradOutput, parts = partials, gw = gradWeight)
         {
             nint xp = (nint)x, dyp = (nint)dy, pp = (nint)parts;
-            Parallelism.For(chunks, 1, Parallelism.FineChunksPerThread, (c0, c1) =>
+            Parallelism.For(chunks, 1, (c0, c1) =>
             {
                 float* gradRows = PixelMajor(geo.OutPixels * geo.OutChannels);
                 for (int chunk = c0; chunk < c1; chunk++)
@@ -129,13 +128,7 @@ public static unsafe class SpikeConv2dKernel
                     }
                 }
             });
-            // Every element adds the chunks' partials in chunk order, whichever thread adds it.
-            Parallelism.For(size, 4096, (i0, i1) =>
-            {
-                var total = new Span<float>((float*)pp + i0, i1 - i0);
-                for (int chunk = 1; chunk < chunks; chunk++)
-                    System.Numerics.Tensors.TensorPrimitives.Add(total, new ReadOnlySpan<float>((float*)pp + (long)chunk * size + i0, i1 - i0), total);
-            });
+            Partials.SumIntoFirst(parts, chunks, size);
             Transpose.Matrix(parts, g.PatchSize, g.OutChannels, gw);
         }
         ArrayPool<float>.Shared.Return(partials);

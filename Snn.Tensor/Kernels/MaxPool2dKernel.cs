@@ -37,6 +37,8 @@ public static class MaxPool2dKernel
                         if (Vector512.IsHardwareAccelerated) Plane2x2Lanes(x, (long)p * planeIn, inputEnd, g, ys, ids);
                         else Plane2x2(xs, g, ys, ids);
                     }
+                    else if (g is { Kernel: 3, Stride: 2, Padding: 1 } && Vector512.IsHardwareAccelerated)
+                        Plane3x3Lanes(x, (long)p * planeIn, inputEnd, g, ys, ids);
                     else PlaneGeneral(xs, g, ys, ids);
                 }
             });
@@ -75,6 +77,7 @@ public static class MaxPool2dKernel
     internal static unsafe void PlaneValues(float* input, long planeStart, long inputEnd, in Pool2dGeometry g, Span<float> rowMax, Span<float> y)
     {
         if (g is { Kernel: 2, Stride: 2, Padding: 0 } && Vector512.IsHardwareAccelerated) Plane2x2Lanes(input, planeStart, inputEnd, g, y, []);
+        else if (g is { Kernel: 3, Stride: 2, Padding: 1 } && Vector512.IsHardwareAccelerated) Plane3x3Lanes(input, planeStart, inputEnd, g, y, []);
         else PlaneValues(new ReadOnlySpan<float>(input + planeStart, g.Height * g.Width), g, rowMax, y);
     }
 
@@ -126,25 +129,7 @@ public static class MaxPool2dKernel
     private static void PlaneGeneral(ReadOnlySpan<float> x, in Pool2dGeometry g, Span<float> y, Span<int> indices)
     {
         for (int oy = 0; oy < g.OutHeight; oy++)
-        {
-            int y0 = oy * g.Stride - g.Padding, y1 = Math.Min(y0 + g.Kernel, g.Height);
-            y0 = Math.Max(y0, 0);
-            for (int ox = 0; ox < g.OutWidth; ox++)
-            {
-                int x0 = ox * g.Stride - g.Padding, x1 = Math.Min(x0 + g.Kernel, g.Width);
-                x0 = Math.Max(x0, 0);
-                int index = y0 * g.Width + x0;
-                float max = x[index];
-                for (int iy = y0; iy < y1; iy++)
-                    for (int ix = iy == y0 ? x0 + 1 : x0; ix < x1; ix++)
-                    {
-                        float v = x[iy * g.Width + ix];
-                        if (v > max || float.IsNaN(v)) { max = v; index = iy * g.Width + ix; }
-                    }
-                y[oy * g.OutWidth + ox] = max;
-                indices[oy * g.OutWidth + ox] = index;
-            }
-        }
+            for (int ox = 0; ox < g.OutWidth; ox++) Window(x, g, oy, ox, y, indices);
     }
 
     /// <summary>2×2 stride 2, no padding: every window is inside the plane, so the four taps are read directly.</summary>
@@ -206,21 +191,93 @@ public static class MaxPool2dKernel
                 (max, index) = Take(max, index, b0, first + Vector512<int>.One);
                 (max, index) = Take(max, index, a1, first + Vector512.Create(w));
                 (max, index) = Take(max, index, b1, first + Vector512.Create(w + 1));
-                int at = oy * ow + ox0;
-                if (count == 16)
-                {
-                    max.CopyTo(y.Slice(at, 16));
-                    if (withIndices) index.CopyTo(indices.Slice(at, 16));
-                }
-                else
-                {
-                    // A short row: a masked store writes only the row's lanes (the rest may be another thread's plane).
-                    var lanes = Vector512.LessThan(Vector512<int>.Indices, Vector512.Create(count));
-                    fixed (float* yp = y) Avx512F.MaskStore(yp + at, lanes.AsSingle(), max);
-                    if (withIndices) fixed (int* ip = indices) Avx512F.MaskStore(ip + at, lanes, index);
-                }
+                Store(max, index, count, y, indices, oy * ow + ox0, withIndices);
             }
         }
+    }
+
+    /// <summary>
+    /// 3×3 stride 2 padding 1 (the Spikformer tokenizer's pooling), 16 outputs of a row at a time, without branches,
+    /// as <see cref="Plane2x2Lanes"/>. Output column j reads input columns 2j − 1, 2j, 2j + 1: the even and odd
+    /// columns of the 32 values from 2j₀ − 1, and the even columns of the 32 from 2j₀ + 1. Taps outside the plane
+    /// (padding) enter as −∞, which never replaces; the running index starts at the window's first tap inside the
+    /// plane, so the values and indices equal <see cref="PlaneGeneral"/>'s. A row group whose loads would leave the
+    /// buffer goes to the scalar path.
+    /// </summary>
+    private static unsafe void Plane3x3Lanes(float* input, long planeStart, long inputEnd, in Pool2dGeometry g, Span<float> y, Span<int> indices)
+    {
+        int w = g.Width, h = g.Height, ow = g.OutWidth;
+        bool withIndices = !indices.IsEmpty;
+        var evens = Vector512.Create(0, 2, 4, 6, 8, 10, 12, 14, 0, 2, 4, 6, 8, 10, 12, 14);
+        var odds = evens + Vector512<int>.One;
+        var padding = Vector512.Create(float.NegativeInfinity);
+        for (int oy = 0; oy < g.OutHeight; oy++)
+        {
+            int y0 = Math.Max(0, 2 * oy - 1), y1 = Math.Min(h, 2 * oy + 2);
+            for (int ox0 = 0; ox0 < ow; ox0 += 16)
+            {
+                int count = Math.Min(16, ow - ox0), at = oy * ow + ox0;
+                long first = planeStart + (long)y0 * w + 2 * ox0 - 1, last = planeStart + (long)(y1 - 1) * w + 2 * ox0 + 33;
+                if (first < 0 || last > inputEnd)
+                {
+                    var plane = new ReadOnlySpan<float>(input + planeStart, h * w);
+                    for (int ox = ox0; ox < ox0 + count; ox++) Window(plane, g, oy, ox, y, indices);
+                    continue;
+                }
+                var columns = Vector512<int>.Indices * 2 + Vector512.Create(2 * ox0);
+                // Lane j's taps: column 2j − 1 (none for j = 0), 2j, and 2j + 1 (none past the plane's right edge).
+                var left = Vector512.GreaterThan(columns, Vector512<int>.Zero).AsSingle();
+                var right = Vector512.LessThan(columns + Vector512<int>.One, Vector512.Create(w)).AsSingle();
+                var max = padding;
+                var index = Vector512.Create(y0 * w) + Vector512.Max(columns - Vector512<int>.One, Vector512<int>.Zero);
+                for (int iy = y0; iy < y1; iy++)
+                {
+                    float* row = input + planeStart + (long)iy * w + 2 * ox0;
+                    var (before, even) = Deinterleave(Vector512.Load(row - 1), Vector512.Load(row + 15), evens, odds);
+                    var (after, _) = Deinterleave(Vector512.Load(row + 1), Vector512.Load(row + 17), evens, odds);
+                    var at0 = columns + Vector512.Create(iy * w);
+                    (max, index) = Take(max, index, Vector512.ConditionalSelect(left, before, padding), at0 - Vector512<int>.One);
+                    (max, index) = Take(max, index, even, at0);
+                    (max, index) = Take(max, index, Vector512.ConditionalSelect(right, after, padding), at0 + Vector512<int>.One);
+                }
+                Store(max, index, count, y, indices, at, withIndices);
+            }
+        }
+    }
+
+    /// <summary>
+    /// One window of any geometry, clamped to the plane once: its first tap inside the plane, then the rest in
+    /// row-major order, each replacing the maximum when greater or NaN.
+    /// </summary>
+    private static void Window(ReadOnlySpan<float> x, in Pool2dGeometry g, int oy, int ox, Span<float> y, Span<int> indices)
+    {
+        int y0 = oy * g.Stride - g.Padding, y1 = Math.Min(y0 + g.Kernel, g.Height), x0 = ox * g.Stride - g.Padding, x1 = Math.Min(x0 + g.Kernel, g.Width);
+        (y0, x0) = (Math.Max(y0, 0), Math.Max(x0, 0));
+        int index = y0 * g.Width + x0;
+        float max = x[index];
+        for (int iy = y0; iy < y1; iy++)
+            for (int ix = iy == y0 ? x0 + 1 : x0; ix < x1; ix++)
+            {
+                float v = x[iy * g.Width + ix];
+                if (v > max || float.IsNaN(v)) { max = v; index = iy * g.Width + ix; }
+            }
+        y[oy * g.OutWidth + ox] = max;
+        if (!indices.IsEmpty) indices[oy * g.OutWidth + ox] = index;
+    }
+
+    /// <summary>Writes the first <paramref name="count"/> lanes of a row's outputs (and indices) at <paramref name="at"/>.</summary>
+    private static unsafe void Store(Vector512<float> max, Vector512<int> index, int count, Span<float> y, Span<int> indices, int at, bool withIndices)
+    {
+        if (count == 16)
+        {
+            max.CopyTo(y.Slice(at, 16));
+            if (withIndices) index.CopyTo(indices.Slice(at, 16));
+            return;
+        }
+        // A short row: a masked store writes only the row's lanes (the rest may be another thread's plane).
+        var lanes = Vector512.LessThan(Vector512<int>.Indices, Vector512.Create(count));
+        fixed (float* yp = y) Avx512F.MaskStore(yp + at, lanes.AsSingle(), max);
+        if (withIndices) fixed (int* ip = indices) Avx512F.MaskStore(ip + at, lanes, index);
     }
 
     /// <summary>32 consecutive values → (even columns, odd columns), 16 each.</summary>

@@ -8,7 +8,7 @@ public class MaxPool2dKernelTests
     public static TheoryData<int, int, int, int, int> Geometries() => new()
     {
         // height, width, kernel, stride, padding
-        { 8, 8, 2, 2, 0 }, { 9, 7, 2, 2, 0 }, { 28, 28, 2, 2, 0 }, { 14, 14, 2, 2, 0 }, { 5, 70, 2, 2, 0 }, { 4, 64, 2, 2, 0 }, { 1, 3, 1, 1, 0 }, { 8, 9, 3, 2, 1 }, { 7, 5, 3, 2, 1 }, { 6, 6, 3, 1, 1 }, { 5, 4, 3, 3, 0 },
+        { 8, 8, 2, 2, 0 }, { 9, 7, 2, 2, 0 }, { 28, 28, 2, 2, 0 }, { 14, 14, 2, 2, 0 }, { 5, 70, 2, 2, 0 }, { 4, 64, 2, 2, 0 }, { 1, 3, 1, 1, 0 }, { 8, 9, 3, 2, 1 }, { 7, 5, 3, 2, 1 }, { 28, 28, 3, 2, 1 }, { 14, 14, 3, 2, 1 }, { 9, 40, 3, 2, 1 }, { 6, 37, 3, 2, 1 }, { 6, 6, 3, 1, 1 }, { 5, 4, 3, 3, 0 },
     };
 
     /// <summary>Values from a small set so windows hold ties, plus −∞ and the occasional NaN.</summary>

@@ -27,7 +27,11 @@ public static unsafe class Gemm
     /// <summary>Below this many multiply-adds packing costs more than it saves.</summary>
     internal const long SmallWork = 16 * 16 * 16;
 
-    /// <summary>Depth slices of a deep product with a small C (<see cref="MultiplyDepthSlices"/>): 16 share out evenly over 1, 2, 4, 8 or 16 threads.</summary>
+    /// <summary>
+    /// Depth slices of a deep product with a small C (<see cref="MultiplyDepthSlices"/>): 16 share out evenly over 1,
+    /// 2, 4, 8 or 16 threads. Taken from k = 16·KC/2 (slices half a packed block deep or more): csnn's classifier
+    /// [256, 3136]·[3136, 10] is one.
+    /// </summary>
     private const int DepthSlices = 16;
 
     /// <summary>C at most this large (256 × 256) is small enough to keep <see cref="DepthSlices"/> partial copies.</summary>
@@ -57,7 +61,7 @@ public static unsafe class Gemm
         if (k == 0) { ScaleC(m, n, beta, c, ldc); return; }
         if ((long)m * n * k <= SmallWork) { GemmSmall(transposeA, transposeB, m, n, k, a, lda, b, ldb, beta, c, ldc); return; }
 
-        if (k >= DepthSlices * KC && (long)m * n <= DeepProductArea)
+        if (k >= DepthSlices * KC / 2 && (long)m * n <= DeepProductArea)
         {
             MultiplyDepthSlices(transposeA, transposeB, m, n, k, a, lda, b, ldb, beta, c, ldc, threads);
             return;

@@ -1,4 +1,5 @@
 // Inference with a batch norm folded into the conv or linear layer before it: one pass instead of two.
+using System.Numerics.Tensors;
 using Snn.Autograd;
 using Snn.Kernels;
 
@@ -48,6 +49,7 @@ public static class BatchNormFolding
             throw new ArgumentException($"BatchNormFolding: {bn.Weight.Data.Length} BN channels for a layer with {outputs} outputs.");
         var w = weight.Contiguous().Span;
         Span<float> gamma = bn.Weight.Data.Span, beta = bn.Bias.Data.Span, mean = bn.RunningMean.Span, variance = bn.RunningVar.Span;
+        // Inference folds on every call (a serial stretch between parallel kernels): one vector multiply per row.
         var folded = Tensor.Zeros(weight.ShapeArray());
         var shift = Tensor.Zeros(outputs);
         var fw = folded.Span;
@@ -55,7 +57,7 @@ public static class BatchNormFolding
         for (int o = 0; o < outputs; o++)
         {
             float s = BatchNormKernel.EvalScale(gamma[o], variance[o], bn.Epsilon);
-            for (int i = 0; i < perOutput; i++) fw[o * perOutput + i] = w[o * perOutput + i] * s;
+            TensorPrimitives.Multiply(w.Slice(o * perOutput, perOutput), s, fw.Slice(o * perOutput, perOutput));
             fb[o] = ((bias is null ? 0f : bias.Span[o]) - mean[o]) * s + beta[o];
         }
         return (folded, shift);

@@ -57,9 +57,10 @@ public static partial class F
     {
         int outFeatures = weight.Shape[0], inFeatures = weight.Shape[1];
         var wT = Tensor.Uninitialized(inFeatures, outFeatures);
-        Span<float> w = weight.Contiguous().Span, t = wT.Span;
-        for (int o = 0; o < outFeatures; o++)
-            for (int i = 0; i < inFeatures; i++) t[i * outFeatures + o] = w[o * inFeatures + i];
+        unsafe
+        {
+            fixed (float* w = weight.Contiguous().Span, t = wT.Span) Snn.Kernels.Transpose.Matrix(w, outFeatures, inFeatures, t);
+        }
         var y2 = Tensor.Uninitialized(x2.Shape[0], outFeatures);
         SparseRowsGemm.Multiply(x2.Span, wT.Span, x2.Shape[0], outFeatures, inFeatures, y2.Span);
         return y2;

@@ -1,6 +1,8 @@
 // Single-precision matrix multiply used by matmul, linear and convolution: packed, cache-blocked, multi-threaded.
+using System.Buffers;
 using System.Runtime.CompilerServices;
 using static Snn.Kernels.GemmMicroKernel;
+using TP = System.Numerics.Tensors.TensorPrimitives;
 
 namespace Snn.Kernels;
 
@@ -10,7 +12,8 @@ namespace Snn.Kernels;
 /// KC×NC block of op(B) (packed once) and each MC×KC block of op(A) (packed once), the
 /// <see cref="GemmMicroKernel"/> sweeps MR×NR tiles. Threads split C into disjoint row or column ranges and each
 /// runs the same serial algorithm, so every element's summation order is fixed and results are bit-identical for
-/// any thread count. Tiny products skip packing. Hot loops are marked AggressiveOptimization: the tiered JIT would
+/// any thread count; a deep product with a small C is split along its depth instead, into slices set by k alone
+/// (<see cref="MultiplyDepthSlices"/>). Tiny products skip packing. Hot loops are marked AggressiveOptimization: the tiered JIT would
 /// otherwise run the first few dozen calls in unoptimised code, several times slower.
 /// </summary>
 public static unsafe class Gemm
@@ -107,7 +110,7 @@ public static unsafe class Gemm
         ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, float beta, Span<float> c, int ldc, int threads)
     {
         int depth = (k + DepthSlices - 1) / DepthSlices, area = m * n;
-        float[] partials = System.Buffers.ArrayPool<float>.Shared.Rent(DepthSlices * area);
+        float[] partials = ArrayPool<float>.Shared.Rent(DepthSlices * area);
         fixed (float* pa = a, pb = b, pc = c, pp = partials)
         {
             float* aa = pa, bb = pb, cc = pc, parts = pp;
@@ -127,9 +130,9 @@ public static unsafe class Gemm
                 {
                     var row = new Span<float>(cc + (long)i * ldc, n);
                     if (beta == 0) new ReadOnlySpan<float>(parts + (long)i * n, n).CopyTo(row);
-                    else System.Numerics.Tensors.TensorPrimitives.MultiplyAdd(row, beta, new ReadOnlySpan<float>(parts + (long)i * n, n), row);
+                    else TP.MultiplyAdd(row, beta, new ReadOnlySpan<float>(parts + (long)i * n, n), row);
                     for (int s = 1; s < DepthSlices; s++)
-                        System.Numerics.Tensors.TensorPrimitives.Add(row, new ReadOnlySpan<float>(parts + (long)s * area + (long)i * n, n), row);
+                        TP.Add(row, new ReadOnlySpan<float>(parts + (long)s * area + (long)i * n, n), row);
                 }
             };
             if (threads > 1)
@@ -143,7 +146,7 @@ public static unsafe class Gemm
                 sum(0, m);
             }
         }
-        System.Buffers.ArrayPool<float>.Shared.Return(partials);
+        ArrayPool<float>.Shared.Return(partials);
     }
 
     /// <summary>The operands of one product, as pointers so that worker threads can share them.</summary>
@@ -226,7 +229,7 @@ public static unsafe class Gemm
         for (int i = 0; i < m; i++)
         {
             var row = c.Slice(i * ldc, n);
-            if (beta == 0) row.Clear(); else System.Numerics.Tensors.TensorPrimitives.Multiply(row, beta, row);
+            if (beta == 0) row.Clear(); else TP.Multiply(row, beta, row);
         }
     }
 

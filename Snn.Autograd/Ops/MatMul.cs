@@ -37,10 +37,14 @@ public static partial class F
         var lead = x.Data.ShapeArray()[..^1];
         var x2 = x.Data.Reshape(-1, inFeatures);
         bool graph = GradMode.Enabled && (x.RequiresGrad || weight.RequiresGrad || (bias?.RequiresGrad ?? false));
-        var y2 = !graph && SparseRowsGemm.Worthwhile(x2.Span, x2.Shape[0], inFeatures)
-            ? SparseLinear(x2, weight.Data)
-            : Ops.MatMul(x2, weight.Data, transposeB: true);
-        if (bias is not null) y2 = Ops.Add(y2, bias.Data);
+        Tensor y2;
+        if (!graph && SparseRowsGemm.Worthwhile(x2.Span, x2.Shape[0], inFeatures))
+            y2 = SparseLinear(x2, weight.Data, bias?.Data);
+        else
+        {
+            y2 = Ops.MatMul(x2, weight.Data, transposeB: true);
+            if (bias is not null) y2 = Ops.Add(y2, bias.Data);
+        }
         var y = y2.Reshape([.. lead, outFeatures]);
         Variable[] inputs = bias is null ? [x, weight] : [x, weight, bias];
         return Variable.FromOp(y, inputs, gy =>
@@ -52,8 +56,8 @@ public static partial class F
         });
     }
 
-    /// <summary>Inference on mostly-zero inputs (spikes, spike counts): x2 [M, I]·wᵀ skipping zeros, same bits as the GEMM.</summary>
-    private static Tensor SparseLinear(Tensor x2, Tensor weight)
+    /// <summary>Inference on mostly-zero inputs (spikes, spike counts): x2 [M, I]·wᵀ + bias skipping zeros, same bits as the GEMM and add.</summary>
+    private static Tensor SparseLinear(Tensor x2, Tensor weight, Tensor? bias)
     {
         int outFeatures = weight.Shape[0], inFeatures = weight.Shape[1];
         var wT = Tensor.Uninitialized(inFeatures, outFeatures);
@@ -62,7 +66,7 @@ public static partial class F
             fixed (float* w = weight.Contiguous().Span, t = wT.Span) Snn.Kernels.Transpose.Matrix(w, outFeatures, inFeatures, t);
         }
         var y2 = Tensor.Uninitialized(x2.Shape[0], outFeatures);
-        SparseRowsGemm.Multiply(x2.Span, wT.Span, x2.Shape[0], outFeatures, inFeatures, y2.Span);
+        SparseRowsGemm.Multiply(x2.Span, wT.Span, x2.Shape[0], outFeatures, inFeatures, y2.Span, bias is null ? default : bias.Contiguous().Span);
         return y2;
     }
 }

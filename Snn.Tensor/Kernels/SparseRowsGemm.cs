@@ -27,14 +27,17 @@ public static unsafe class SparseRowsGemm
         return nonzero * 2 <= sampleRows * k;
     }
 
-    public static void Multiply(ReadOnlySpan<float> x, ReadOnlySpan<float> w, int m, int n, int k, Span<float> y)
+    /// <param name="bias">Empty, or [N] added to every row as the product is stored: (x·w) + bias rounds as the
+    /// product followed by a separate add would, without a second parallel loop and pass over y.</param>
+    public static void Multiply(ReadOnlySpan<float> x, ReadOnlySpan<float> w, int m, int n, int k, Span<float> y, ReadOnlySpan<float> bias = default)
     {
         if (x.Length != (long)m * k || w.Length != (long)k * n || y.Length != (long)m * n)
             throw new ArgumentException($"SparseRowsGemm: x {x.Length}, w {w.Length}, y {y.Length} values do not fit [{m}, {k}]·[{k}, {n}].");
         if (k > Gemm.KC) throw new ArgumentException($"SparseRowsGemm: depth {k} exceeds one Gemm block ({Gemm.KC}).");
-        fixed (float* px = x, pw = w, py = y)
+        if (!bias.IsEmpty && bias.Length != n) throw new ArgumentException($"SparseRowsGemm: bias has {bias.Length} values for {n} outputs.");
+        fixed (float* px = x, pw = w, py = y, pb = bias)
         {
-            float* xp = px, wp = pw, yp = py;
+            float* xp = px, wp = pw, yp = py, bp = bias.IsEmpty ? null : pb;
             // Blocks of rows dealt round-robin: time-major inputs are sparser at the first steps. Whole blocks, not
             // single rows: threads writing alternate rows share the cache line where two rows meet (an array is not
             // line-aligned); on the Spikformer's shapes two threads scaled 1.1–1.7 by rows, 1.65–1.95 by blocks.
@@ -45,13 +48,13 @@ public static unsafe class SparseRowsGemm
                 for (int b = chunk; b < blocks; b += chunks)
                 {
                     int end = Math.Min(m, (b + 1) * RowBlock);
-                    for (int r = b * RowBlock; r < end; r++) Row(xp + (long)r * k, wp, n, k, nonzero, yp + (long)r * n);
+                    for (int r = b * RowBlock; r < end; r++) Row(xp + (long)r * k, wp, n, k, nonzero, bp, yp + (long)r * n);
                 }
             });
         }
     }
 
-    private static void Row(float* x, float* w, int n, int k, int* nonzero, float* y)
+    private static void Row(float* x, float* w, int n, int k, int* nonzero, float* bias, float* y)
     {
         int count = 0, p = 0;
         for (; p <= k - 16; p += 16)
@@ -78,19 +81,21 @@ public static unsafe class SparseRowsGemm
                 c2 = Vector512.FusedMultiplyAdd(a, Vector512.Load(wr + 32), c2);
                 c3 = Vector512.FusedMultiplyAdd(a, Vector512.Load(wr + 48), c3);
             }
+            if (bias is not null)
+                (c0, c1, c2, c3) = (c0 + Vector512.Load(bias + j), c1 + Vector512.Load(bias + j + 16), c2 + Vector512.Load(bias + j + 32), c3 + Vector512.Load(bias + j + 48));
             c0.Store(y + j); c1.Store(y + j + 16); c2.Store(y + j + 32); c3.Store(y + j + 48);
         }
         for (; j <= n - 16; j += 16)
         {
             Vector512<float> c = default;
             for (int i = 0; i < count; i++) c = Vector512.FusedMultiplyAdd(Vector512.Create(x[nonzero[i]]), Vector512.Load(w + (long)nonzero[i] * n + j), c);
-            c.Store(y + j);
+            (bias is null ? c : c + Vector512.Load(bias + j)).Store(y + j);
         }
         for (; j < n; j++)
         {
             float c = 0;
             for (int i = 0; i < count; i++) c = MathF.FusedMultiplyAdd(x[nonzero[i]], w[(long)nonzero[i] * n + j], c);
-            y[j] = c;
+            y[j] = bias is null ? c : c + bias[j];
         }
     }
 }

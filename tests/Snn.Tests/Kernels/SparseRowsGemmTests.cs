@@ -27,6 +27,10 @@ public class SparseRowsGemmTests
             Gemm.Multiply(false, false, m, n, k, x, k, w, n, 0f, want, n);
             SparseRowsGemm.Multiply(x, w, m, n, k, got);
             Assert.Equal(want, got);
+            // With a bias: the same bits as the product followed by a separate add.
+            float[] bias = Enumerable.Range(0, n).Select(j => 0.37f * j - 5f).ToArray(), withBias = new float[m * n];
+            SparseRowsGemm.Multiply(x, w, m, n, k, withBias, bias);
+            Assert.Equal(Enumerable.Range(0, m * n).Select(i => want[i] + bias[i % n]).ToArray(), withBias);
         }
     }
 

@@ -32,13 +32,8 @@ public static class MaxPool2dKernel
                     var xs = new ReadOnlySpan<float>(x + (long)p * planeIn, planeIn);
                     var ys = new Span<float>(y + (long)p * planeOut, planeOut);
                     var ids = new Span<int>(ind + (long)p * planeOut, planeOut);
-                    if (g is { Kernel: 2, Stride: 2, Padding: 0 })
-                    {
-                        if (Vector512.IsHardwareAccelerated) Plane2x2Lanes(x, (long)p * planeIn, inputEnd, g, ys, ids);
-                        else Plane2x2(xs, g, ys, ids);
-                    }
-                    else if (g is { Kernel: 3, Stride: 2, Padding: 1 } && Vector512.IsHardwareAccelerated)
-                        Plane3x3Lanes(x, (long)p * planeIn, inputEnd, g, ys, ids);
+                    if (PlaneLanes(x, (long)p * planeIn, inputEnd, g, ys, ids)) continue;
+                    if (g is { Kernel: 2, Stride: 2, Padding: 0 }) Plane2x2(xs, g, ys, ids);
                     else PlaneGeneral(xs, g, ys, ids);
                 }
             });
@@ -46,8 +41,8 @@ public static class MaxPool2dKernel
     }
 
     /// <summary>
-    /// Values only, for inference (no argmax to save). 2×2 stride 2 takes Forward's lane path without the indices,
-    /// so the values are Forward's. Other windows: per output row, the max over the window's input rows first
+    /// Values only, for inference (no argmax to save). 2×2 stride 2 and 3×3 stride 2 padding 1 take Forward's lane
+    /// paths without the indices, so the values are Forward's. Other windows: per output row, the max over the window's input rows first
     /// (whole rows, vectorised), then over each window's columns; NaN wins, as in <see cref="Forward"/>, and the
     /// values equal Forward's except that a window holding both −0 and +0 may give the other zero.
     /// </summary>
@@ -76,9 +71,21 @@ public static class MaxPool2dKernel
     /// </summary>
     internal static unsafe void PlaneValues(float* input, long planeStart, long inputEnd, in Pool2dGeometry g, Span<float> rowMax, Span<float> y)
     {
-        if (g is { Kernel: 2, Stride: 2, Padding: 0 } && Vector512.IsHardwareAccelerated) Plane2x2Lanes(input, planeStart, inputEnd, g, y, []);
-        else if (g is { Kernel: 3, Stride: 2, Padding: 1 } && Vector512.IsHardwareAccelerated) Plane3x3Lanes(input, planeStart, inputEnd, g, y, []);
-        else PlaneValues(new ReadOnlySpan<float>(input + planeStart, g.Height * g.Width), g, rowMax, y);
+        if (!PlaneLanes(input, planeStart, inputEnd, g, y, [])) PlaneValues(new ReadOnlySpan<float>(input + planeStart, g.Height * g.Width), g, rowMax, y);
+    }
+
+    /// <summary>
+    /// The branch-free lane paths, for the two poolings the models use (2×2 stride 2; 3×3 stride 2 padding 1), with
+    /// indices or values only (empty <paramref name="indices"/>). False, and nothing written, for other geometries or
+    /// without Vector512.
+    /// </summary>
+    private static unsafe bool PlaneLanes(float* input, long planeStart, long inputEnd, in Pool2dGeometry g, Span<float> y, Span<int> indices)
+    {
+        if (!Vector512.IsHardwareAccelerated) return false;
+        if (g is { Kernel: 2, Stride: 2, Padding: 0 }) Plane2x2Lanes(input, planeStart, inputEnd, g, y, indices);
+        else if (g is { Kernel: 3, Stride: 2, Padding: 1 }) Plane3x3Lanes(input, planeStart, inputEnd, g, y, indices);
+        else return false;
+        return true;
     }
 
     private static void PlaneValues(ReadOnlySpan<float> x, in Pool2dGeometry g, Span<float> rowMax, Span<float> y)

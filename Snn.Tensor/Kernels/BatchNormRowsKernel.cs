@@ -27,7 +27,7 @@ internal static unsafe class BatchNormRowsKernel
     public static void ForwardTrain(float* x, float* gamma, float* beta, int rows, int channels, float epsilon, float momentum,
         float* y, float* savedMean, float* savedInvStd, float* runningMean, float* runningVar)
     {
-        int blockRows = Math.Max(1, BlockValues / channels), blocks = (rows + blockRows - 1) / blockRows;
+        var (blockRows, blocks) = RowBlocks(rows, channels);
         // Block b's Σx [C] and M2_b [C], then the merged Σx, M2 and a scratch row.
         double[] scratch = ArrayPool<double>.Shared.Rent((2 * blocks + 3) * channels);
         float[] perChannel = ArrayPool<float>.Shared.Rent(3 * channels);
@@ -35,27 +35,27 @@ internal static unsafe class BatchNormRowsKernel
         fixed (float* pc = perChannel)
         {
             double* pp = parts;
-            ForBlocks(rows, blockRows, (b, first, count) =>
+            ForBlocks(rows, channels, (b, first, count) =>
             {
-                double* sum = pp + 2L * b * channels;
+                double* sum = Partial(pp, b, 0, channels);
                 SumRows(x + (long)first * channels, null, count, channels, sum);
-                SumSquaredDeviations(x + (long)first * channels, count, channels, sum, sum + channels);
+                SumSquaredDeviations(x + (long)first * channels, count, channels, sum, Partial(pp, b, 1, channels));
             });
             var total = new Span<double>(pp + 2L * blocks * channels, channels);
             var m2 = new Span<double>(pp + (2L * blocks + 1) * channels, channels);
             var deviation = new Span<double>(pp + (2L * blocks + 2) * channels, channels);
             total.Clear();
             m2.Clear();
-            for (int b = 0; b < blocks; b++) TP.Add(total, BlockSums(pp, b, channels), total);
+            for (int b = 0; b < blocks; b++) TP.Add(total, new ReadOnlySpan<double>(Partial(pp, b, 0, channels), channels), total);
             TP.Divide(total, (double)rows, total);
             for (int b = 0; b < blocks; b++)
             {
                 // n_b·(mean_b − mean)² written as (Σ_b x − n_b·mean)² / n_b.
                 int n = Math.Min(blockRows, rows - b * blockRows);
-                TP.MultiplyAdd(total, -n, BlockSums(pp, b, channels), deviation);
+                TP.MultiplyAdd(total, -n, new ReadOnlySpan<double>(Partial(pp, b, 0, channels), channels), deviation);
                 TP.Multiply(deviation, deviation, deviation);
                 TP.MultiplyAdd(deviation, 1.0 / n, m2, m2);
-                TP.Add(m2, new ReadOnlySpan<double>(pp + (2L * b + 1) * channels, channels), m2);
+                TP.Add(m2, new ReadOnlySpan<double>(Partial(pp, b, 1, channels), channels), m2);
             }
             float* mean = pc, scale = pc + channels, shift = pc + 2 * channels;
             for (int c = 0; c < channels; c++)
@@ -78,7 +78,7 @@ internal static unsafe class BatchNormRowsKernel
     public static void Backward(float* dy, float* x, float* gamma, float* savedMean, float* savedInvStd, int rows, int channels,
         float* dx, float* gradGamma, float* gradBeta)
     {
-        int blockRows = Math.Max(1, BlockValues / channels), blocks = (rows + blockRows - 1) / blockRows;
+        int blocks = RowBlocks(rows, channels).Blocks;
         // Block b's Σ∂y [C] and Σ∂y·x [C], then the merged two.
         double[] scratch = ArrayPool<double>.Shared.Rent(2 * (blocks + 1) * channels);
         float[] perChannel = ArrayPool<float>.Shared.Rent(3 * channels);
@@ -86,10 +86,10 @@ internal static unsafe class BatchNormRowsKernel
         fixed (float* pc = perChannel)
         {
             double* pp = parts;
-            ForBlocks(rows, blockRows, (b, first, count) =>
+            ForBlocks(rows, channels, (b, first, count) =>
             {
                 long offset = (long)first * channels;
-                SumRows(dy + offset, x + offset, count, channels, pp + 2L * b * channels);
+                SumRows(dy + offset, x + offset, count, channels, Partial(pp, b, 0, channels));
             });
             var sumDy = new Span<double>(pp + 2L * blocks * channels, channels);
             var sumDyX = new Span<double>(pp + (2L * blocks + 1) * channels, channels);
@@ -97,8 +97,8 @@ internal static unsafe class BatchNormRowsKernel
             sumDyX.Clear();
             for (int b = 0; b < blocks; b++)
             {
-                TP.Add(sumDy, BlockSums(pp, b, channels), sumDy);
-                TP.Add(sumDyX, new ReadOnlySpan<double>(pp + (2L * b + 1) * channels, channels), sumDyX);
+                TP.Add(sumDy, new ReadOnlySpan<double>(Partial(pp, b, 0, channels), channels), sumDy);
+                TP.Add(sumDyX, new ReadOnlySpan<double>(Partial(pp, b, 1, channels), channels), sumDyX);
             }
             float* a = pc, slope = pc + channels, offsets = pc + 2 * channels;
             for (int c = 0; c < channels; c++)
@@ -144,18 +144,25 @@ internal static unsafe class BatchNormRowsKernel
         });
     }
 
-    /// <summary>body(block, first row, rows) for every block of <paramref name="blockRows"/> rows (the last may be short), blocks in parallel.</summary>
-    private static void ForBlocks(int rows, int blockRows, Action<int, int, int> body)
+    /// <summary>Rows per block (about <see cref="BlockValues"/> values, set by the shape alone) and the number of blocks.</summary>
+    private static (int BlockRows, int Blocks) RowBlocks(int rows, int channels)
     {
-        int blocks = (rows + blockRows - 1) / blockRows;
+        int blockRows = Math.Max(1, BlockValues / channels);
+        return (blockRows, (rows + blockRows - 1) / blockRows);
+    }
+
+    /// <summary>body(block, first row, rows) for every row block (the last may be short), blocks in parallel.</summary>
+    private static void ForBlocks(int rows, int channels, Action<int, int, int> body)
+    {
+        var (blockRows, blocks) = RowBlocks(rows, channels);
         Parallelism.For(blocks, 1, (b0, b1) =>
         {
             for (int b = b0; b < b1; b++) body(b, b * blockRows, Math.Min(blockRows, rows - b * blockRows));
         });
     }
 
-    /// <summary>The first [C] of block b's partials (its Σx, or its Σ∂y).</summary>
-    private static ReadOnlySpan<double> BlockSums(double* partials, int b, int channels) => new(partials + 2L * b * channels, channels);
+    /// <summary>Block b's partial number <paramref name="which"/> [C] (0: Σx or Σ∂y; 1: M2_b or Σ∂y·x); two per block.</summary>
+    private static double* Partial(double* partials, int b, int which, int channels) => partials + (2L * b + which) * channels;
 
     /// <summary>
     /// Per channel c, over the rows in order: out[c] = Σ p[i·C + c] in double, and when <paramref name="q"/> is given

@@ -67,8 +67,7 @@ public static unsafe class SpikingSelfAttentionTrainKernel
                 // ∂Kᵀ [d, L] = Qᵀ·∂A as the composed path computes it, then written back transposed.
                 var gkt = ThreadBuffer.Grow(ref t_gradKeysT, d * tokens);
                 Gemm.Multiply(true, false, d, tokens, tokens, Rest(qp, at, length), dim, ga, tokens, 0f, gkt, tokens, threads: 1);
-                for (int l = 0; l < tokens; l++)
-                    for (int i = 0; i < d; i++) gkp[at + (long)l * dim + i] = gkt[i * tokens + l];
+                fixed (float* t = gkt) Transpose.Matrix(t, d, tokens, gkp + at, dstStride: dim);
             });
         }
     }

@@ -15,20 +15,23 @@ namespace Snn.Kernels;
 internal static unsafe class Transpose
 {
     /// <param name="shift">Null, or [cols] values added to the output rows (a convolution's bias, per output channel).</param>
-    public static void Matrix(float* src, int rows, int cols, float* dst, float* shift = null)
+    /// <param name="dstStride">Distance between output rows; 0 for <paramref name="rows"/> (a contiguous [cols, rows]).
+    /// Larger writes into a wider matrix (one attention head's columns of the token rows).</param>
+    public static void Matrix(float* src, int rows, int cols, float* dst, float* shift = null, int dstStride = 0)
     {
+        long ld = dstStride == 0 ? rows : dstStride;
         int r = 0;
         if (Avx.IsSupported)
             for (; r + 8 <= rows; r += 8)
             {
                 int c = 0;
                 for (; c + 8 <= cols; c += 8)
-                    Block8(src + (long)r * cols + c, cols, dst + (long)c * rows + r, rows, shift is null ? null : shift + c);
+                    Block8(src + (long)r * cols + c, cols, dst + c * ld + r, ld, shift is null ? null : shift + c);
                 for (; c < cols; c++)
-                    for (int i = r; i < r + 8; i++) dst[(long)c * rows + i] = src[(long)i * cols + c] + (shift is null ? 0f : shift[c]);
+                    for (int i = r; i < r + 8; i++) dst[c * ld + i] = src[(long)i * cols + c] + (shift is null ? 0f : shift[c]);
             }
         for (; r < rows; r++)
-            for (int c = 0; c < cols; c++) dst[(long)c * rows + r] = src[(long)r * cols + c] + (shift is null ? 0f : shift[c]);
+            for (int c = 0; c < cols; c++) dst[c * ld + r] = src[(long)r * cols + c] + (shift is null ? 0f : shift[c]);
     }
 
     /// <summary>

@@ -28,4 +28,17 @@ public class TransposeTests
                 Assert.Equal(src[r * cols + c] + shift[c], shifted[c * rows + r]);
             }
     }
+
+    [Theory]
+    [InlineData(16, 49, 64)] // one attention head's ∂Kᵀ [d, L] into token rows of 64 features
+    [InlineData(13, 21, 30)]
+    public unsafe void Matrix_WritesIntoAWiderMatrix_LeavingTheOtherColumns(int rows, int cols, int dstStride)
+    {
+        var src = Enumerable.Range(0, rows * cols).Select(i => i * 0.25f + 1f).ToArray();
+        var dst = Enumerable.Repeat(-9f, cols * dstStride).ToArray();
+        fixed (float* s = src, d = dst) Transpose.Matrix(s, rows, cols, d, dstStride: dstStride);
+        for (int c = 0; c < cols; c++)
+            for (int j = 0; j < dstStride; j++)
+                Assert.Equal(j < rows ? src[j * cols + c] : -9f, dst[c * dstStride + j]);
+    }
 }

@@ -41,18 +41,6 @@ public static class Parallelism
     }
 
     /// <summary>
-    /// As <see cref="For"/>, but deals [0, count) round-robin: body(chunk, chunks) takes the indices chunk,
-    /// chunk + chunks, chunk + 2·chunks, …. For work whose cost drifts along the index: in time-major [T·N, …] spike
-    /// data the first steps fire least (membranes start at rest), so contiguous halves leave one thread waiting.
-    /// </summary>
-    public static void ForInterleaved(int count, int minPerChunk, Action<int, int> body)
-    {
-        if (count <= 0) return;
-        int chunks = Chunks(count, minPerChunk);
-        For(chunks, 1, (c0, c1) => { for (int c = c0; c < c1; c++) body(c, chunks); });
-    }
-
-    /// <summary>
     /// Up to this many chunks per thread when the work allows. Threads claim chunks as they come, so when one thread
     /// is late to a loop or slowed (a VM's vCPU shares its core with the host's other guests), the others take its
     /// share; and the thread that finishes first waits for at most one small chunk at the loop's end. Kernels whose

@@ -1,5 +1,6 @@
 // Convolution of 0/1 spike maps as accumulation: every spike adds weight rows, no multiplies, zeros skipped.
 using System.Buffers;
+using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 
@@ -12,9 +13,9 @@ namespace Snn.Kernels;
 /// percent of the dense GEMM's work. The weight gradient has the same shape: a spike adds the upstream gradient
 /// of each output pixel it fed. Both work in pixel-major [Q, O] layout so one tap is O contiguous adds, then
 /// transpose. Shapes as <see cref="Conv2dKernel"/>; same results as <see cref="Conv2dReference"/> up to float
-/// summation order. The order is fixed (spikes in (c, y, x) order, taps in (i, j) order; images dealt to threads
-/// round-robin, <see cref="Parallelism.ForInterleaved"/>, partials added in chunk order), so results are
-/// reproducible for a given thread count.
+/// summation order. The order is fixed (spikes in (c, y, x) order, taps in (i, j) order; the weight gradient's
+/// images dealt to chunks round-robin, partials added in chunk order), so results are reproducible for a given
+/// thread count.
 /// </summary>
 public static unsafe class SpikeConv2dKernel
 {
@@ -84,10 +85,10 @@ public static unsafe class SpikeConv2dKernel
             nint xp = (nint)x, wp = (nint)wt, yp = (nint)y;
             float* bp = bias.IsEmpty ? null : b;
             nint biasPointer = (nint)bp;
-            Parallelism.ForInterleaved(g.Batch, 4, (chunk, chunks) =>
+            Parallelism.For(g.Batch, 4, (n0, n1) =>
             {
                 float* acc = PixelMajor(geo.OutPixels * geo.OutChannels);
-                for (int n = chunk; n < geo.Batch; n += chunks)
+                for (int n = n0; n < n1; n++)
                 {
                     new Span<float>(acc, geo.OutPixels * geo.OutChannels).Clear();
                     Scatter((float*)xp + (long)n * geo.InChannels * geo.Height * geo.Width, geo, (float*)wp, acc, intoRows: false);
@@ -142,33 +143,57 @@ public static unsafe class SpikeConv2dKernel
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Scatter(float* image, in Conv2dGeometry g, float* rows, float* pixels, bool intoRows)
     {
-        int s = g.Stride, p = g.Padding, o = g.OutChannels;
+        // The spikes are found 16 values at a time (a compare and a bit mask); testing every value alone took ~6
+        // cycles per input value, more than the adds at the sparsity of a trained network (csnn's conv2 forward on
+        // 256 images, one thread: 3.6 ms with no spike at all, 8.5 ms at 3% ones).
+        int plane = g.Height * g.Width;
         for (int c = 0; c < g.InChannels; c++)
-            for (int y = 0; y < g.Height; y++)
+        {
+            float* values = image + (long)c * plane;
+            int q = 0;
+            for (; q + 16 <= plane; q += 16)
+                for (uint mask = NonzeroMask16(values + q); mask != 0; mask &= mask - 1)
+                    Spike(c, q + BitOperations.TrailingZeroCount(mask), g, rows, pixels, intoRows);
+            for (; q < plane; q++)
+                if (values[q] != 0f) Spike(c, q, g, rows, pixels, intoRows);
+        }
+    }
+
+    /// <summary>Bit i set when p[i] ≠ 0, for i in [0, 16).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static uint NonzeroMask16(float* p)
+    {
+        if (Vector512.IsHardwareAccelerated)
+            return ~(uint)Vector512.Equals(Vector512.Load(p), Vector512<float>.Zero).ExtractMostSignificantBits() & 0xFFFF;
+        uint mask = 0;
+        for (int k = 0; k < 16; k += 4)
+            mask |= (~Vector128.Equals(Vector128.Load(p + k), Vector128<float>.Zero).ExtractMostSignificantBits() & 0xF) << k;
+        return mask;
+    }
+
+    /// <summary>The taps of the spike at pixel <paramref name="at"/> of channel <paramref name="c"/>, in (i, j) order.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Spike(int c, int at, in Conv2dGeometry g, float* rows, float* pixels, bool intoRows)
+    {
+        int s = g.Stride, p = g.Padding, o = g.OutChannels;
+        int y = at / g.Width, x = at - y * g.Width;
+        // Taps i whose output row (y + p − i)/s exists; with stride 1 that is a range, no division per tap.
+        int iFirst = Math.Max(0, y + p - (g.OutH - 1) * s), iLast = Math.Min(g.KernelH - 1, y + p);
+        int jFirst = Math.Max(0, x + p - (g.OutW - 1) * s), jLast = Math.Min(g.KernelW - 1, x + p);
+        for (int i = iFirst; i <= iLast; i++)
+        {
+            int oyScaled = y + p - i;
+            if (s != 1 && oyScaled % s != 0) continue;
+            for (int j = jFirst; j <= jLast; j++)
             {
-                float* line = image + ((long)c * g.Height + y) * g.Width;
-                // Taps i whose output row (y + p − i)/s exists; with stride 1 that is a range, no division per tap.
-                int iFirst = Math.Max(0, y + p - (g.OutH - 1) * s), iLast = Math.Min(g.KernelH - 1, y + p);
-                for (int x = 0; x < g.Width; x++)
-                {
-                    if (line[x] == 0f) continue;
-                    int jFirst = Math.Max(0, x + p - (g.OutW - 1) * s), jLast = Math.Min(g.KernelW - 1, x + p);
-                    for (int i = iFirst; i <= iLast; i++)
-                    {
-                        int oyScaled = y + p - i;
-                        if (s != 1 && oyScaled % s != 0) continue;
-                        for (int j = jFirst; j <= jLast; j++)
-                        {
-                            int oxScaled = x + p - j;
-                            if (s != 1 && oxScaled % s != 0) continue;
-                            float* row = rows + (long)((c * g.KernelH + i) * g.KernelW + j) * o;
-                            float* pixel = pixels + (long)(oyScaled / s * g.OutW + oxScaled / s) * o;
-                            if (intoRows) Add(pixel, row, o);
-                            else Add(row, pixel, o);
-                        }
-                    }
-                }
+                int oxScaled = x + p - j;
+                if (s != 1 && oxScaled % s != 0) continue;
+                float* row = rows + (long)((c * g.KernelH + i) * g.KernelW + j) * o;
+                float* pixel = pixels + (long)(oyScaled / s * g.OutW + oxScaled / s) * o;
+                if (intoRows) Add(pixel, row, o);
+                else Add(row, pixel, o);
             }
+        }
     }
 
     /// <summary>dest[0..count] += src[0..count].</summary>

@@ -66,24 +66,6 @@ public class ParallelismTests
         Assert.InRange(threads.Count, 1, 2);
     }
 
-    [Theory]
-    [InlineData(2, 9, 1)]
-    [InlineData(3, 10, 4)]
-    [InlineData(4, 3, 1)]
-    public void ForInterleaved_DealsIndicesRoundRobin(int threads, int count, int minPerChunk)
-    {
-        using var threadCount = ThreadCount.Set(threads);
-        int chunks = ExpectedChunks(threads, count, minPerChunk);
-        var owner = new int[count];
-        Array.Fill(owner, -1);
-        Parallelism.ForInterleaved(count, minPerChunk, (chunk, total) =>
-        {
-            Assert.Equal(chunks, total);
-            for (int i = chunk; i < count; i += total) Assert.Equal(-1, Interlocked.Exchange(ref owner[i], chunk));
-        });
-        Assert.Equal(Enumerable.Range(0, count).Select(i => i % chunks), owner);
-    }
-
     [Fact]
     public void For_NestedAndFromManyThreads_CoversEveryIndexOnce()
     {

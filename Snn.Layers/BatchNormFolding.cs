@@ -2,6 +2,7 @@
 using System.Numerics.Tensors;
 using Snn.Autograd;
 using Snn.Kernels;
+using Snn.Layers.Neurons;
 
 namespace Snn.Layers;
 
@@ -28,6 +29,15 @@ public static class BatchNormFolding
         if (!CanFold(bn, -1)) return bn.Forward(linear.Forward(x));
         var (weight, bias) = Fold(linear.Weight.Data, linear.Bias?.Data, bn);
         return F.Linear(x, Variable.Constant(weight), Variable.Constant(bias));
+    }
+
+    /// <summary>neuron(bn(linear(x))): folded, the linear layer and the neurons run as one pass on spikes
+    /// (<see cref="SpikingNeuron.ForwardLinear"/>).</summary>
+    public static Variable LinearBnNeuron(Linear linear, BatchNorm bn, SpikingNeuron neuron, Variable x)
+    {
+        if (!CanFold(bn, -1)) return neuron.Forward(bn.Forward(linear.Forward(x)));
+        var (weight, bias) = Fold(linear.Weight.Data, linear.Bias?.Data, bn);
+        return neuron.ForwardLinear(x, Variable.Constant(weight), Variable.Constant(bias));
     }
 
     /// <summary>bn(conv(x)) for a 1×1 conv over tokens and a BatchNorm1d over its output features.</summary>

@@ -60,13 +60,20 @@ public static partial class F
     private static Tensor SparseLinear(Tensor x2, Tensor weight, Tensor? bias)
     {
         int outFeatures = weight.Shape[0], inFeatures = weight.Shape[1];
+        var y2 = Tensor.Uninitialized(x2.Shape[0], outFeatures);
+        SparseRowsGemm.Multiply(x2.Span, Transposed(weight).Span, x2.Shape[0], outFeatures, inFeatures, y2.Span, bias is null ? default : bias.Contiguous().Span);
+        return y2;
+    }
+
+    /// <summary>wᵀ [I, O] of a weight [O, I]: the row-major w the sparse kernels read.</summary>
+    private static Tensor Transposed(Tensor weight)
+    {
+        int outFeatures = weight.Shape[0], inFeatures = weight.Shape[1];
         var wT = Tensor.Uninitialized(inFeatures, outFeatures);
         unsafe
         {
             fixed (float* w = weight.Contiguous().Span, t = wT.Span) Snn.Kernels.Transpose.Matrix(w, outFeatures, inFeatures, t);
         }
-        var y2 = Tensor.Uninitialized(x2.Shape[0], outFeatures);
-        SparseRowsGemm.Multiply(x2.Span, wT.Span, x2.Shape[0], outFeatures, inFeatures, y2.Span, bias is null ? default : bias.Contiguous().Span);
-        return y2;
+        return wT;
     }
 }

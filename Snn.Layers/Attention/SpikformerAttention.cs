@@ -34,7 +34,7 @@ public sealed class SpikformerAttention : Module, ISynapticLayer
         (Child($"{name}_linear", new Linear(dim, dim, rng: rng)), Child($"{name}_bn", BatchNorm.OneD(dim)), Child($"{name}_lif", neuron.CreateLayer()));
 
     private static Variable Run((Linear linear, BatchNorm bn, SpikingNeuron lif) branch, Variable x) =>
-        branch.lif.Forward(BatchNormFolding.LinearBn(branch.linear, branch.bn, x));
+        BatchNormFolding.LinearBnNeuron(branch.linear, branch.bn, branch.lif, x);
 
     public SynapticActivity? Activity { get; private set; }
 

@@ -27,8 +27,8 @@ public sealed class PostActivationMlp : Module
 
     public override Variable Forward(Variable x)
     {
-        var h = _fc1Lif.Forward(BatchNormFolding.LinearBn(_fc1Linear, _fc1Bn, x));
-        return _fc2Lif.Forward(BatchNormFolding.LinearBn(_fc2Linear, _fc2Bn, h));
+        var h = BatchNormFolding.LinearBnNeuron(_fc1Linear, _fc1Bn, _fc1Lif, x);
+        return BatchNormFolding.LinearBnNeuron(_fc2Linear, _fc2Bn, _fc2Lif, h);
     }
 }
 

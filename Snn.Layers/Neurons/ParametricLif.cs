@@ -27,6 +27,9 @@ public sealed class ParametricLif : SpikingNeuron
     /// <summary>Its own Forward (the leak's gradient), then the pool: PLIF's inference is not fused.</summary>
     public override Variable ForwardPooled(Variable x, MaxPool2d pool) => pool.Forward(Forward(x));
 
+    /// <summary>The linear layer, then its own Forward: not fused either.</summary>
+    public override Variable ForwardLinear(Variable x, Variable weight, Variable? bias) => Forward(F.Linear(x, weight, bias));
+
     public override Variable Forward(Variable x)
     {
         float k = 1f / (1f + MathF.Exp(-W.Data.Span[0]));

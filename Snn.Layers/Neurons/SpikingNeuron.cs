@@ -39,11 +39,19 @@ public class SpikingNeuron(NeuronSpec spec) : Module
     public virtual Variable ForwardPooled(Variable x, MaxPool2d pool) =>
         F.NeuronMaxPool2d(x, Spec, pool.Kernel, pool.Stride, pool.Padding, Membrane(x));
 
+    /// <summary>
+    /// Forward(F.Linear(x, weight, bias)), a transformer's linear layer (BN folded in) and its neurons; in inference
+    /// on spikes one fused pass (<see cref="F.LinearNeuron"/>) with the same spikes.
+    /// </summary>
+    public virtual Variable ForwardLinear(Variable x, Variable weight, Variable? bias) =>
+        F.LinearNeuron(x, weight, bias, Spec, Membrane(x.Data.Length / x.Data.Shape[^1] / x.Data.Shape[0] * weight.Data.Shape[0]));
+
     /// <summary>The carried membrane [elements per step] when <see cref="CarryState"/> is on (at rest the first time), else null.</summary>
-    protected Tensor? Membrane(Variable x)
+    protected Tensor? Membrane(Variable x) => Membrane(x.Data.Length / x.Data.Shape[0]);
+
+    private Tensor? Membrane(int perStep)
     {
         if (!CarryState) return null;
-        int perStep = x.Data.Length / x.Data.Shape[0];
         if (_membrane is null || _membrane.Length != perStep)
             using (TensorScope.Suspend()) _membrane = Tensor.Full(Spec.VReset ?? 0f, perStep);
         return _membrane;

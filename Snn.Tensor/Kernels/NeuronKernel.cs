@@ -76,6 +76,20 @@ public static class NeuronKernel
         ForwardScalar(input, n, timeSteps, spec, spikes, default, membrane, vectorEnd, n);
     }
 
+    /// <summary>
+    /// Inference on neurons [start, end) of <paramref name="currents"/> [T, n], on the calling thread: each current is
+    /// read once and replaced by its spike (the kernels read an element's input before they store its spike), for a
+    /// caller that produced the currents in this thread's cache (<see cref="SparseLinearNeuronKernel"/>).
+    /// <paramref name="membrane"/> is empty or [n].
+    /// </summary>
+    internal static void ForwardSpikesInPlace(Span<float> currents, int n, int timeSteps, in NeuronSpec spec, Span<float> membrane, int start, int end)
+    {
+        int lanes = PreferredLanes, vectorEnd = lanes == 1 ? start : start + (end - start) / lanes * lanes;
+        if (lanes == 16) NeuronLanes512.Forward(currents, n, timeSteps, spec, currents, default, membrane, start, vectorEnd);
+        else if (lanes == 8) NeuronLanes256.Forward(currents, n, timeSteps, spec, currents, default, membrane, start, vectorEnd);
+        ForwardScalar(currents, n, timeSteps, spec, currents, default, membrane, vectorEnd, end);
+    }
+
     internal static unsafe void Backward(ReadOnlySpan<float> gradSpikes, ReadOnlySpan<float> charged, int timeSteps, in NeuronSpec spec, Span<float> gradInput, int lanes)
     {
         int n = Neurons("Backward", timeSteps, charged.Length, gradSpikes.Length, gradInput.Length);

@@ -47,7 +47,8 @@ public static unsafe class SparseRowsGemm
         }
     }
 
-    private static void Row(float* x, float* w, int n, int k, int* nonzero, float* bias, float* y)
+    /// <summary>y [n] = x [k]·w [k, n] (+ bias) for one row; <paramref name="nonzero"/> is scratch for k indices.</summary>
+    internal static void Row(float* x, float* w, int n, int k, int* nonzero, float* bias, float* y)
     {
         int count = 0, p = 0;
         for (; p <= k - 16; p += 16)

@@ -23,6 +23,19 @@ public static class BatchNormFolding
         return F.Conv2d(x, Variable.Constant(weight), Variable.Constant(bias), conv.Stride, conv.Padding);
     }
 
+    /// <summary>pool(neuron(bn(conv(x)))), or neuron(bn(conv(x))) without a pool: folded, the conv, the neurons and
+    /// the pool run as one pass on spikes (<see cref="SpikingNeuron.ForwardConv"/>).</summary>
+    public static Variable ConvBnNeuron(Conv2d conv, BatchNorm bn, SpikingNeuron neuron, Variable x, MaxPool2d? pool = null)
+    {
+        if (!CanFold(bn, -3))
+        {
+            var currents = bn.Forward(conv.Forward(x));
+            return pool is null ? neuron.Forward(currents) : neuron.ForwardPooled(currents, pool);
+        }
+        var (weight, bias) = Fold(conv.Weight.Data, conv.Bias?.Data, bn);
+        return neuron.ForwardConv(x, Variable.Constant(weight), Variable.Constant(bias), conv.Stride, conv.Padding, pool);
+    }
+
     /// <summary>bn(linear(x)) for a BatchNorm1d over linear's output features.</summary>
     public static Variable LinearBn(Linear linear, BatchNorm bn, Variable x)
     {

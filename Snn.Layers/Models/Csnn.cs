@@ -47,8 +47,7 @@ public sealed class Csnn : SpikingClassifier
         for (int i = 0; i < _stages.Length; i++)
         {
             var (conv, bn, neuron, pool) = _stages[i];
-            if (i > 0) x = BatchNormFolding.ConvBn(conv, bn, x);
-            x = neuron.ForwardPooled(x, pool);
+            x = i == 0 ? neuron.ForwardPooled(x, pool) : BatchNormFolding.ConvBnNeuron(conv, bn, neuron, x, pool);
         }
         return _fc.Forward(F.Flatten(x, 2));
     }

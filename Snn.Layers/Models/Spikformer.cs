@@ -74,9 +74,6 @@ public sealed class SpikformerTokenizer : Module
         return TokenLayout.FromFeatureMap(x);
     }
 
-    private static Variable Run((Conv2d conv, BatchNorm bn, SpikingNeuron lif) stage, Variable x) =>
-        stage.lif.Forward(BatchNormFolding.ConvBn(stage.conv, stage.bn, x));
-
-    private static Variable Run((Conv2d conv, BatchNorm bn, SpikingNeuron lif) stage, Variable x, MaxPool2d pool) =>
-        stage.lif.ForwardPooled(BatchNormFolding.ConvBn(stage.conv, stage.bn, x), pool);
+    private static Variable Run((Conv2d conv, BatchNorm bn, SpikingNeuron lif) stage, Variable x, MaxPool2d? pool = null) =>
+        BatchNormFolding.ConvBnNeuron(stage.conv, stage.bn, stage.lif, x, pool);
 }

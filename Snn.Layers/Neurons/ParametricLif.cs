@@ -27,6 +27,13 @@ public sealed class ParametricLif : SpikingNeuron
     /// <summary>Its own Forward (the leak's gradient), then the pool: PLIF's inference is not fused.</summary>
     public override Variable ForwardPooled(Variable x, MaxPool2d pool) => pool.Forward(Forward(x));
 
+    /// <summary>The convolution, then its own Forward and the pool: not fused either.</summary>
+    public override Variable ForwardConv(Variable x, Variable weight, Variable? bias, int stride, int padding, MaxPool2d? pool = null)
+    {
+        var spikes = Forward(F.Conv2d(x, weight, bias, stride, padding));
+        return pool is null ? spikes : pool.Forward(spikes);
+    }
+
     /// <summary>The linear layer, then its own Forward: not fused either.</summary>
     public override Variable ForwardLinear(Variable x, Variable weight, Variable? bias) => Forward(F.Linear(x, weight, bias));
 

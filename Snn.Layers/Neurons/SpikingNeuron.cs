@@ -46,6 +46,19 @@ public class SpikingNeuron(NeuronSpec spec) : Module
     public virtual Variable ForwardLinear(Variable x, Variable weight, Variable? bias) =>
         F.LinearNeuron(x, weight, bias, Spec, Membrane(x.Data.Length / x.Data.Shape[^1] / x.Data.Shape[0] * weight.Data.Shape[0]));
 
+    /// <summary>
+    /// Forward(F.Conv2d(x, weight, bias, stride, padding)), then <paramref name="pool"/> when given: a spiking CNN
+    /// stage with its BN folded into the conv; in inference on spikes one fused pass (<see cref="F.Conv2dNeuron"/>)
+    /// with the same spikes.
+    /// </summary>
+    public virtual Variable ForwardConv(Variable x, Variable weight, Variable? bias, int stride, int padding, MaxPool2d? pool = null)
+    {
+        var ws = weight.Data.Shape;
+        int outH = (x.Data.Shape[^2] + 2 * padding - ws[2]) / stride + 1, outW = (x.Data.Shape[^1] + 2 * padding - ws[3]) / stride + 1;
+        int perStep = x.Data.Length / x.Data.Shape[0] / (ws[1] * x.Data.Shape[^2] * x.Data.Shape[^1]) * ws[0] * outH * outW;
+        return F.Conv2dNeuron(x, weight, bias, stride, padding, Spec, Membrane(perStep), pool?.Kernel ?? 0, pool?.Stride ?? 0, pool?.Padding ?? 0);
+    }
+
     /// <summary>The carried membrane [elements per step] when <see cref="CarryState"/> is on (at rest the first time), else null.</summary>
     protected Tensor? Membrane(Variable x) => Membrane(x.Data.Length / x.Data.Shape[0]);
 

@@ -141,7 +141,7 @@ public static unsafe class SpikeConv2dKernel
     /// <paramref name="intoRows"/> (weight gradient), else pixels[q] += rows[r] (forward). Rows and pixels are O wide.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Scatter(float* image, in Conv2dGeometry g, float* rows, float* pixels, bool intoRows)
+    internal static void Scatter(float* image, in Conv2dGeometry g, float* rows, float* pixels, bool intoRows)
     {
         // The spikes are found 16 values at a time (a compare and a bit mask); testing every value alone took ~6
         // cycles per input value, more than the adds at the sparsity of a trained network (csnn's conv2 forward on
@@ -208,7 +208,7 @@ public static unsafe class SpikeConv2dKernel
     }
 
     /// <summary>This thread's [Q, O] accumulator, grown once and reused.</summary>
-    private static float* PixelMajor(int length)
+    internal static float* PixelMajor(int length)
     {
         if (t_pixelMajor is null || t_pixelMajor.Length < length) t_pixelMajor = GC.AllocateUninitializedArray<float>(length, pinned: true);
         return (float*)Unsafe.AsPointer(ref t_pixelMajor[0]);

@@ -1,0 +1,41 @@
+// A convolution followed by spiking neurons (and a max pool): one fused pass for inference on spikes, the ops in turn otherwise.
+using Snn.Backends;
+using Snn.Kernels;
+
+namespace Snn.Autograd;
+
+public static partial class F
+{
+    /// <summary>
+    /// Neuron(Conv2d(x, weight, bias, stride, padding), spec, membrane), then MaxPool2d(poolKernel, poolStride,
+    /// poolPadding) when <paramref name="poolKernel"/> &gt; 0, for time-major x [T, ..., C, H, W]: a spiking CNN
+    /// stage with its BN folded into the conv. Without a graph, on the CPU backend and for spike inputs (where
+    /// <see cref="Conv2d"/> would take <see cref="SpikeConv2dKernel"/>) it runs <see cref="SpikeConvNeuronKernel"/>:
+    /// the same spikes, with the currents never written. Otherwise it is exactly the ops.
+    /// </summary>
+    public static Variable Conv2dNeuron(Variable x, Variable weight, Variable? bias, int stride, int padding, NeuronSpec spec,
+        Tensor? membrane = null, int poolKernel = 0, int poolStride = 0, int poolPadding = 0)
+    {
+        bool graph = GradMode.Enabled && (x.RequiresGrad || weight.RequiresGrad || (bias?.RequiresGrad ?? false));
+        if (graph || Backend.Current is not CpuBackend || x.Data.Rank < 4 || weight.Data.Rank != 4 || x.Data.Shape[^3] != weight.Data.Shape[1])
+            return ConvThenNeuron(x, weight, bias, stride, padding, spec, membrane, poolKernel, poolStride, poolPadding);
+        var input = x.Data.Contiguous();
+        if (!SpikeConv2dKernel.IsSparseSpikes(input.Span))
+            return ConvThenNeuron(x, weight, bias, stride, padding, spec, membrane, poolKernel, poolStride, poolPadding);
+        var ws = weight.Data.Shape;
+        var lead = x.Data.ShapeArray()[..^3];
+        var g = Conv2dGeometry.Create(Tensor.ElementCount(lead), ws[1], x.Data.Shape[^2], x.Data.Shape[^1], ws[0], ws[2], ws[3], stride, padding);
+        Pool2dGeometry? pool = poolKernel > 0 ? new Pool2dGeometry(1, g.OutChannels, g.OutH, g.OutW, poolKernel, poolStride, poolPadding) : null;
+        var y = Tensor.Uninitialized([.. lead, g.OutChannels, pool?.OutHeight ?? g.OutH, pool?.OutWidth ?? g.OutW]);
+        SpikeConvNeuronKernel.Forward(input.Span, weight.Data.Contiguous().Span, bias is null ? default : bias.Data.Contiguous().Span, g,
+            x.Data.Shape[0], spec, pool, y.Span, membrane is null ? default : membrane.Span);
+        return Variable.Constant(y);
+    }
+
+    private static Variable ConvThenNeuron(Variable x, Variable weight, Variable? bias, int stride, int padding, NeuronSpec spec, Tensor? membrane,
+        int poolKernel, int poolStride, int poolPadding)
+    {
+        var currents = Conv2d(x, weight, bias, stride, padding);
+        return poolKernel > 0 ? NeuronMaxPool2d(currents, spec, poolKernel, poolStride, poolPadding, membrane) : Neuron(currents, spec, membrane);
+    }
+}

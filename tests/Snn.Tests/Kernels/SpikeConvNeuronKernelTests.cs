@@ -1,0 +1,119 @@
+// The fused spike convolution + neuron (+ max pool) against the kernels run one after the other, and F.Conv2dNeuron against the composed ops.
+using Snn.Autograd;
+using Snn.Kernels;
+using Snn.Layers;
+using Snn.Layers.Neurons;
+
+namespace Snn.Tests.Kernels;
+
+[Collection(ThreadCountCollection.Name)]
+public class SpikeConvNeuronKernelTests
+{
+    private static readonly NeuronSpec[] Specs =
+        [NeuronSpec.Lif(tau: 2f), NeuronSpec.If(vReset: null), NeuronSpec.DecayLif(decay: 0.25f) with { FireStrict = true }];
+
+    private static float[] Spikes(int length, Random random) => Enumerable.Range(0, length).Select(_ => random.Next(5) == 0 ? 1f : 0f).ToArray();
+
+    /// <summary>Weights whose currents on 20% spikes spread around the threshold, so some neurons fire and some do not.</summary>
+    private static float[] Weights(int length, int patch, Random random) =>
+        Enumerable.Range(0, length).Select(_ => (float)((random.NextDouble() * 2 - 0.8) * 2.5 / Math.Sqrt(patch))).ToArray();
+
+    [Theory]
+    // T, samples, C, H, W, O, kernel, stride, padding, pool kernel (0 = none), pool stride, pool padding, threads
+    [InlineData(4, 3, 8, 14, 14, 16, 3, 1, 1, 2, 2, 0, 2)]     // csnn's stage: 2×2 pooling
+    [InlineData(4, 2, 4, 14, 14, 8, 3, 1, 1, 3, 2, 1, 3)]      // Spikformer's tokenizer: 3×3 stride-2 pooling
+    [InlineData(3, 3, 3, 9, 7, 5, 3, 2, 0, 0, 0, 0, 2)]        // no pool, stride 2, O off the vector width
+    [InlineData(1, 2, 12, 6, 5, 3, 1, 1, 0, 2, 2, 0, 1)]       // one step, 1×1 kernel, odd plane for the pool
+    public void Forward_IsBitIdenticalToConvThenNeuronThenPool(int timeSteps, int samples, int c, int h, int w, int o, int kernel, int stride,
+        int padding, int poolKernel, int poolStride, int poolPadding, int threads)
+    {
+        using var threadCount = ThreadCount.Set(threads);
+        var random = new Random(timeSteps * 100 + samples * 10 + c + o);
+        var g = Conv2dGeometry.Create(timeSteps * samples, c, h, w, o, kernel, kernel, stride, padding);
+        float[] x = Spikes(g.InputLength, random), weight = Weights(g.WeightLength, g.PatchSize, random);
+        float[] bias = Enumerable.Range(0, o).Select(j => 0.05f * (j % 7) - 0.1f).ToArray();
+        Pool2dGeometry? plane = poolKernel > 0 ? new Pool2dGeometry(1, o, g.OutH, g.OutW, poolKernel, poolStride, poolPadding) : null;
+        foreach (var spec in Specs)
+            foreach (bool withBias in new[] { false, true })
+            {
+                var currents = new float[g.OutputLength];
+                SpikeConv2dKernel.Forward(x, weight, withBias ? bias : default, g, currents);
+                float[] start = Enumerable.Range(0, samples * o * g.OutPixels).Select(i => (i % 5) * 0.2f - 0.3f).ToArray();
+                foreach (bool carry in new[] { false, true })
+                {
+                    var (wantMembrane, gotMembrane) = ((float[])start.Clone(), (float[])start.Clone());
+                    var fired = new float[currents.Length];
+                    NeuronKernel.ForwardSpikes(currents, timeSteps, spec, fired, carry ? wantMembrane : default);
+                    float[] want = fired;
+                    if (plane is { } p)
+                    {
+                        var all = p with { Batch = g.Batch };
+                        want = new float[all.OutputLength];
+                        MaxPool2dKernel.ForwardValues(fired, all, want);
+                    }
+                    var got = Enumerable.Repeat(7f, want.Length).ToArray();
+                    SpikeConvNeuronKernel.Forward(x, weight, withBias ? bias : default, g, timeSteps, spec, plane, got, carry ? gotMembrane : default);
+                    Assert.Equal(want, got);
+                    Assert.Equal(wantMembrane, gotMembrane);
+                    Assert.Contains(1f, got);
+                    Assert.Contains(0f, fired);
+                }
+            }
+    }
+
+    [Fact]
+    public void Forward_RejectsShapesThatDoNotFit()
+    {
+        var g = Conv2dGeometry.Create(4, 2, 5, 5, 3, 3, 3, 1, 1);
+        var spec = NeuronSpec.Lif();
+        float[] x = new float[g.InputLength], w = new float[g.WeightLength], y = new float[g.OutputLength];
+        Assert.Contains("steps", Assert.Throws<ArgumentException>(() => SpikeConvNeuronKernel.Forward(x, w, default, g, 3, spec, null, y)).Message);
+        Assert.Contains("output has", Assert.Throws<ArgumentException>(() => SpikeConvNeuronKernel.Forward(x, w, default, g, 2, spec, null, y.AsSpan(1))).Message);
+        Assert.Contains("membrane has", Assert.Throws<ArgumentException>(() => SpikeConvNeuronKernel.Forward(x, w, default, g, 2, spec, null, y, new float[7])).Message);
+        Assert.Contains("pooling", Assert.Throws<ArgumentException>(() =>
+            SpikeConvNeuronKernel.Forward(x, w, default, g, 2, spec, new Pool2dGeometry(1, 3, 4, 5, 2, 2, 0), new float[4 * 3 * 2 * 2])).Message);
+    }
+
+    [Fact]
+    public void Conv2dNeuron_UnderNoGrad_OnSpikes_EqualsTheComposedOps_AndWithAGraphIsThem()
+    {
+        var random = new Random(11);
+        var x = Variable.Parameter(new Tensor(Spikes(4 * 2 * 6 * 10 * 10, random), 4, 2, 6, 10, 10));
+        var weight = Variable.Parameter(new Tensor(Weights(8 * 6 * 9, 54, random), 8, 6, 3, 3));
+        var bias = Variable.Parameter(new Tensor(Enumerable.Range(0, 8).Select(j => 0.02f * j).ToArray(), 8));
+        var spec = NeuronSpec.Lif();
+        var composed = F.MaxPool2d(F.Neuron(F.Conv2d(x, weight, bias, 1, 1), spec), 2, 2, 0);
+        var graph = F.Conv2dNeuron(x, weight, bias, 1, 1, spec, poolKernel: 2, poolStride: 2);
+        Assert.Equal(composed.Data.ToArray(), graph.Data.ToArray());
+        Assert.False(graph.IsLeaf);
+        F.SumAll(graph).Backward();
+        Assert.NotNull(weight.Grad);
+        using (GradMode.NoGrad())
+        {
+            var fused = F.Conv2dNeuron(x, weight, bias, 1, 1, spec, poolKernel: 2, poolStride: 2);
+            Assert.True(fused.IsLeaf);
+            Assert.Equal([4, 2, 8, 5, 5], fused.Data.ShapeArray());
+            Assert.Equal(composed.Data.ToArray(), fused.Data.ToArray());
+            var unpooled = F.Conv2dNeuron(x, weight, bias, 1, 1, spec);
+            Assert.Equal(F.Neuron(F.Conv2d(x, weight, bias, 1, 1), spec).Data.ToArray(), unpooled.Data.ToArray());
+        }
+    }
+
+    [Fact]
+    public void ForwardConv_CarryingState_StepByStep_EqualsAllStepsAtOnce()
+    {
+        var random = new Random(13);
+        var x = new Tensor(Spikes(4 * 2 * 6 * 8 * 8, random), 4, 2, 6, 8, 8);
+        var weight = Variable.Constant(new Tensor(Weights(5 * 6 * 9, 54, random), 5, 6, 3, 3));
+        var pool = new MaxPool2d(2);
+        var whole = SpikingNeuron.Lif();
+        var stepwise = SpikingNeuron.Lif();
+        stepwise.CarryState = true;
+        using (GradMode.NoGrad())
+        {
+            var want = whole.ForwardConv(Variable.Constant(x), weight, null, 1, 1, pool).Data.ToArray();
+            var got = Enumerable.Range(0, 4).SelectMany(t => stepwise.ForwardConv(Variable.Constant(x.Slice(t, 1).Contiguous()), weight, null, 1, 1, pool).Data.ToArray()).ToArray();
+            Assert.Equal(want, got);
+        }
+    }
+}

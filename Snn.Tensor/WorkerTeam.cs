@@ -78,9 +78,9 @@ internal static class WorkerTeam
     /// of its own. SpinWait.SpinOnce yields (sched_yield, Sleep(0)) after its first ten spins, and on this 2-vCPU KVM
     /// guest a waiting thread that yields cost the loops after it their second thread: back-to-back loops of
     /// 150–1000 µs, paired 1-/2-thread medians, yielding → pause: LIF forward over 4×200,704 neurons 1.09 → 1.56,
-    /// a 3.2 MB elementwise add 0.66 → 1.60, the sparse linear product on Spikformer's shape 1.06 → 1.74; 100 µs
-    /// of pure arithmetic split in 32 chunks 1.21 → 1.91. With more threads than cores a waiting thread may hold the
-    /// core that the thread it waits for needs, so it yields then, as before.
+    /// a 3.2 MB elementwise add 0.66 → 1.60, the sparse linear product on Spikformer's shape (as it then split its
+    /// rows) 1.06 → 1.74; 100 µs of pure arithmetic split in 32 chunks 1.21 → 1.91. With more threads than cores a
+    /// waiting thread may hold the core that the thread it waits for needs, so it yields then, as before.
     /// </summary>
     private static void Pause(ref SpinWait spin)
     {

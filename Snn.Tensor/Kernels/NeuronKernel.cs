@@ -79,7 +79,8 @@ public static class NeuronKernel
     /// <summary>
     /// Inference on neurons [start, end) of <paramref name="currents"/> [T, n], on the calling thread: each current is
     /// read once and replaced by its spike (the kernels read an element's input before they store its spike), for a
-    /// caller that produced the currents in this thread's cache (<see cref="SparseLinearNeuronKernel"/>).
+    /// caller that produced the currents in this thread's cache (<see cref="SparseLinearNeuronKernel"/>,
+    /// <see cref="SpikeConvNeuronKernel"/>).
     /// <paramref name="membrane"/> is empty or [n].
     /// </summary>
     internal static void ForwardSpikesInPlace(Span<float> currents, int n, int timeSteps, in NeuronSpec spec, Span<float> membrane, int start, int end)

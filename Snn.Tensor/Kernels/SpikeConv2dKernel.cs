@@ -143,9 +143,9 @@ public static unsafe class SpikeConv2dKernel
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void Scatter(float* image, in Conv2dGeometry g, float* rows, float* pixels, bool intoRows)
     {
-        // The spikes are found 16 values at a time (a compare and a bit mask); testing every value alone took ~6
-        // cycles per input value, more than the adds at the sparsity of a trained network (csnn's conv2 forward on
-        // 256 images, one thread: 3.6 ms with no spike at all, 8.5 ms at 3% ones).
+        // The spikes are found 16 values at a time (a compare and a bit mask). Testing every value alone took ~6
+        // cycles per input value, more than the adds at the sparsity of a trained network: csnn's conv2 forward on
+        // 256 images, one thread, per value → 16 at a time, 4.2 → 2.1 ms with no spike at all, 8.5 → 6.4 ms at 3% ones.
         int plane = g.Height * g.Width;
         for (int c = 0; c < g.InChannels; c++)
         {

@@ -1,6 +1,7 @@
 // The fused fire-then-pool kernel against the scalar references run one after the other.
 using Snn.Autograd;
 using Snn.Kernels;
+using static Snn.Tests.Kernels.FusedKernelInputs;
 
 namespace Snn.Tests.Kernels;
 
@@ -8,9 +9,6 @@ namespace Snn.Tests.Kernels;
 public class NeuronPoolKernelTests
 {
     private const int TimeSteps = 4;
-
-    private static readonly NeuronSpec[] Specs =
-        [NeuronSpec.Lif(tau: 2f), NeuronSpec.If(vReset: null), NeuronSpec.DecayLif(decay: 0.25f) with { FireStrict = true }];
 
     /// <summary>Currents around the threshold (some exactly on it), so about half the neurons fire at each step.</summary>
     private static float[] Currents(int length, int seed)

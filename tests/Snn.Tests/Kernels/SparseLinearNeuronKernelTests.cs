@@ -2,21 +2,13 @@
 using Snn.Autograd;
 using Snn.Kernels;
 using Snn.Layers.Neurons;
+using static Snn.Tests.Kernels.FusedKernelInputs;
 
 namespace Snn.Tests.Kernels;
 
 [Collection(ThreadCountCollection.Name)]
 public class SparseLinearNeuronKernelTests
 {
-    private static readonly NeuronSpec[] Specs =
-        [NeuronSpec.Lif(tau: 2f), NeuronSpec.If(vReset: null), NeuronSpec.DecayLif(decay: 0.25f) with { FireStrict = true }];
-
-    private static float[] Spikes(int length, Random random) => Enumerable.Range(0, length).Select(_ => random.Next(5) == 0 ? 1f : 0f).ToArray();
-
-    /// <summary>Weights [K, N] whose currents on 20% spikes spread around the threshold, so some neurons fire and some do not.</summary>
-    private static float[] Weights(int k, int n, Random random) =>
-        Enumerable.Range(0, k * n).Select(_ => (float)((random.NextDouble() * 2 - 0.8) * 2.5 / Math.Sqrt(k))).ToArray();
-
     [Theory]
     // time steps, tokens per step, K, N, threads
     [InlineData(4, 49, 64, 64, 2)]
@@ -27,7 +19,7 @@ public class SparseLinearNeuronKernelTests
     {
         using var threadCount = ThreadCount.Set(threads);
         var random = new Random(timeSteps * 1000 + tokens + k + n);
-        float[] x = Spikes(timeSteps * tokens * k, random), w = Weights(k, n, random);
+        float[] x = Spikes(timeSteps * tokens * k, random), w = Weights(k * n, k, random);
         float[] bias = Enumerable.Range(0, n).Select(j => 0.05f * (j % 7) - 0.1f).ToArray();
         foreach (var spec in Specs)
             foreach (bool withBias in new[] { false, true })
@@ -69,7 +61,7 @@ public class SparseLinearNeuronKernelTests
     {
         var random = new Random(3);
         var x = Variable.Parameter(new Tensor(Spikes(4 * 2 * 7 * 64, random), 4, 2, 7, 64));
-        var weight = Variable.Parameter(new Tensor(Weights(64, 48, random), 48, 64));
+        var weight = Variable.Parameter(new Tensor(Weights(48 * 64, 64, random), 48, 64));
         var bias = Variable.Parameter(new Tensor(Enumerable.Range(0, 48).Select(j => 0.01f * j).ToArray(), 48));
         var spec = NeuronSpec.Lif();
         var composed = F.Neuron(F.Linear(x, weight, bias), spec);
@@ -92,7 +84,7 @@ public class SparseLinearNeuronKernelTests
     {
         var random = new Random(5);
         var x = new Tensor(Spikes(4 * 9 * 64, random), 4, 9, 64);
-        var weight = Variable.Constant(new Tensor(Weights(64, 32, random), 32, 64));
+        var weight = Variable.Constant(new Tensor(Weights(32 * 64, 64, random), 32, 64));
         var whole = SpikingNeuron.Lif();
         var stepwise = SpikingNeuron.Lif();
         stepwise.CarryState = true;

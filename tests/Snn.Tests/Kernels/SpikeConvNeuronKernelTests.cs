@@ -3,21 +3,13 @@ using Snn.Autograd;
 using Snn.Kernels;
 using Snn.Layers;
 using Snn.Layers.Neurons;
+using static Snn.Tests.Kernels.FusedKernelInputs;
 
 namespace Snn.Tests.Kernels;
 
 [Collection(ThreadCountCollection.Name)]
 public class SpikeConvNeuronKernelTests
 {
-    private static readonly NeuronSpec[] Specs =
-        [NeuronSpec.Lif(tau: 2f), NeuronSpec.If(vReset: null), NeuronSpec.DecayLif(decay: 0.25f) with { FireStrict = true }];
-
-    private static float[] Spikes(int length, Random random) => Enumerable.Range(0, length).Select(_ => random.Next(5) == 0 ? 1f : 0f).ToArray();
-
-    /// <summary>Weights whose currents on 20% spikes spread around the threshold, so some neurons fire and some do not.</summary>
-    private static float[] Weights(int length, int patch, Random random) =>
-        Enumerable.Range(0, length).Select(_ => (float)((random.NextDouble() * 2 - 0.8) * 2.5 / Math.Sqrt(patch))).ToArray();
-
     [Theory]
     // T, samples, C, H, W, O, kernel, stride, padding, pool kernel (0 = none), pool stride, pool padding, threads
     [InlineData(4, 3, 8, 14, 14, 16, 3, 1, 1, 2, 2, 0, 2)]     // csnn's stage: 2×2 pooling

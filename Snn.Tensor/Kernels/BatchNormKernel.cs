@@ -1,13 +1,20 @@
-// Batch norm over [N, C, spatial]: statistics in double, channels in parallel, the fused backward formula.
-using TP = System.Numerics.Tensors.TensorPrimitives;
+// Batch norm over [N, C, spatial]: statistics in double over blocks of images, the fused backward formula.
+using System.Buffers;
+using System.Numerics;
 
 namespace Snn.Kernels;
 
 /// <summary>
 /// Same formulas as <see cref="BatchNormReference"/> with float data. Sums run in double (see <see cref="DoubleSums"/>)
 /// because a channel can hold millions of values; y is computed as (x − mean)·scale + β rather than x·scale + shift,
-/// which would lose the low bits of x when |mean| ≫ std. Each channel belongs to one thread (for [N, C] rows,
-/// <see cref="BatchNormRowsKernel"/>: fixed row blocks): results do not depend on <see cref="Parallelism.Threads"/>.
+/// which would lose the low bits of x when |mean| ≫ std.
+/// The statistics walk memory in order: threads take blocks of whole images (about <see cref="BlockValues"/> values,
+/// fixed by the shape alone), sum every channel of a block while it is in the core's cache, and the blocks' partials
+/// are merged in block order, so results do not depend on <see cref="Parallelism.Threads"/>. Variance: each block's
+/// two-pass M2_b, merged as M2 = Σ_b M2_b + n_b·(mean_b − mean)² (Chan, Golub and LeVeque), as
+/// <see cref="BatchNormRowsKernel"/> does for [N, C] rows. Split by channel instead, a thread read one S-value segment
+/// of every image in turn (784 bytes every 50 KB at csnn's [256, 64, 196]), and the forward and backward there took
+/// 4.2 and 5.1 ms on one thread, where a copy of the tensor takes 0.66 ms, and scaled 1.43–1.65 on two.
 /// Parameter order: sources, geometry and settings, destinations.
 /// </summary>
 public static class BatchNormKernel
@@ -30,25 +37,51 @@ public static class BatchNormKernel
                 BatchNormRowsKernel.ForwardTrain(x, gm, bt, g.Batch, g.Channels, epsilon, momentum, y, mean, inv, rm, rv);
                 return;
             }
-            Parallelism.For(g.Channels, Math.Max(1, 16384 / g.PerChannel), (c0, c1) =>
+            var (blockImages, blocks) = ImageBlocks(g);
+            // Block b's Σx [C] and M2_b [C]; then per channel the float mean, scale and shift.
+            double[] scratch = ArrayPool<double>.Shared.Rent(2 * blocks * g.Channels);
+            float[] perChannel = ArrayPool<float>.Shared.Rent(3 * g.Channels);
+            fixed (double* parts = scratch)
+            fixed (float* pc = perChannel)
             {
-                for (int c = c0; c < c1; c++)
+                double* pp = parts;
+                ForBlocks(g, (b, i0, i1) =>
                 {
-                    double sum = 0, squares = 0;
-                    for (int i = 0; i < g.Batch; i++) sum += DoubleSums.Sum(Segment(x, g, i, c));
-                    double mu = sum / g.PerChannel;
-                    for (int i = 0; i < g.Batch; i++) squares += DoubleSums.SumSquaredDeviations(Segment(x, g, i, c), mu);
+                    double* sum = pp + 2L * b * g.Channels, m2 = sum + g.Channels;
+                    new Span<double>(sum, 2 * g.Channels).Clear();
+                    for (int i = i0; i < i1; i++)
+                        for (int c = 0; c < g.Channels; c++) sum[c] += DoubleSums.Sum(Segment(x, g, i, c));
+                    // The block is still in the core's cache: its two-pass M2_b around its own mean.
+                    double count = (double)(i1 - i0) * g.Spatial;
+                    for (int i = i0; i < i1; i++)
+                        for (int c = 0; c < g.Channels; c++) m2[c] += DoubleSums.SumSquaredDeviations(Segment(x, g, i, c), sum[c] / count);
+                });
+                float* meanF = pc, scales = pc + g.Channels, shifts = pc + 2 * g.Channels;
+                for (int c = 0; c < g.Channels; c++)
+                {
+                    double total = 0, squares = 0;
+                    for (int b = 0; b < blocks; b++) total += parts[2L * b * g.Channels + c];
+                    double mu = total / g.PerChannel;
+                    for (int b = 0; b < blocks; b++)
+                    {
+                        // Chan, Golub and LeVeque: M2 = Σ_b M2_b + n_b·(mean_b − mean)², written as (Σ_b x − n_b·mean)²/n_b.
+                        double n = (double)Math.Min(blockImages, g.Batch - b * blockImages) * g.Spatial;
+                        double deviation = parts[2L * b * g.Channels + c] - n * mu;
+                        squares += parts[(2L * b + 1) * g.Channels + c] + deviation * deviation / n;
+                    }
                     double invStd = 1 / Math.Sqrt(squares / g.PerChannel + epsilon);
                     // x − (float)mean is exact for x near the mean; the shift puts back what rounding the mean lost.
-                    float meanF = (float)mu;
+                    meanF[c] = (float)mu;
                     double scale = invStd * gm[c];
-                    for (int i = 0; i < g.Batch; i++)
-                        Normalise(Segment(x, g, i, c), meanF, (float)scale, (float)(bt[c] + (meanF - mu) * scale), Segment(y, g, i, c));
-                    (mean[c], inv[c]) = (meanF, (float)invStd);
+                    (scales[c], shifts[c]) = ((float)scale, (float)(bt[c] + (meanF[c] - mu) * scale));
+                    (mean[c], inv[c]) = (meanF[c], (float)invStd);
                     rm[c] = (float)((1 - momentum) * (double)rm[c] + momentum * mu);
                     rv[c] = (float)((1 - momentum) * (double)rv[c] + momentum * squares / (g.PerChannel - 1));
                 }
-            });
+                NormaliseAll(x, meanF, scales, shifts, g, y);
+            }
+            ArrayPool<double>.Shared.Return(scratch);
+            ArrayPool<float>.Shared.Return(perChannel);
         }
     }
 
@@ -74,14 +107,7 @@ public static class BatchNormKernel
                 BatchNormRowsKernel.ForwardEval(x, rm, sc, bt, g.Batch, g.Channels, y);
                 return;
             }
-            Parallelism.For(g.Batch * g.Channels, Math.Max(1, 16384 / g.Spatial), (s0, s1) =>
-            {
-                for (int seg = s0; seg < s1; seg++)
-                {
-                    int i = seg / g.Channels, c = seg % g.Channels;
-                    Normalise(Segment(x, g, i, c), rm[c], sc[c], bt[c], Segment(y, g, i, c));
-                }
-            });
+            NormaliseAll(x, rm, sc, bt, g, y);
         }
     }
 
@@ -106,41 +132,108 @@ public static class BatchNormKernel
                 BatchNormRowsKernel.Backward(dy, x, gm, mean, inv, g.Batch, g.Channels, dx, dg, db);
                 return;
             }
-            Parallelism.For(g.Channels, Math.Max(1, 16384 / g.PerChannel), (c0, c1) =>
+            int blocks = ImageBlocks(g).Blocks;
+            // Block b's Σ∂y [C] and Σ∂y·x [C]; then per channel the three coefficients of ∂x.
+            double[] scratch = ArrayPool<double>.Shared.Rent(2 * blocks * g.Channels);
+            float[] perChannel = ArrayPool<float>.Shared.Rent(3 * g.Channels);
+            fixed (double* parts = scratch)
+            fixed (float* pc = perChannel)
             {
-                for (int c = c0; c < c1; c++)
+                double* pp = parts;
+                ForBlocks(g, (b, i0, i1) =>
+                {
+                    double* sumDy = pp + 2L * b * g.Channels, sumDyX = sumDy + g.Channels;
+                    new Span<double>(sumDy, 2 * g.Channels).Clear();
+                    for (int i = i0; i < i1; i++)
+                        for (int c = 0; c < g.Channels; c++)
+                        {
+                            sumDy[c] += DoubleSums.Sum(Segment(dy, g, i, c));
+                            sumDyX[c] += DoubleSums.Dot(Segment(dy, g, i, c), Segment(x, g, i, c));
+                        }
+                });
+                float* a = pc, slope = pc + g.Channels, offset = pc + 2 * g.Channels;
+                for (int c = 0; c < g.Channels; c++)
                 {
                     double sumDy = 0, sumDyX = 0;
-                    for (int i = 0; i < g.Batch; i++)
+                    for (int b = 0; b < blocks; b++)
                     {
-                        sumDy += DoubleSums.Sum(Segment(dy, g, i, c));
-                        sumDyX += DoubleSums.Dot(Segment(dy, g, i, c), Segment(x, g, i, c));
+                        sumDy += parts[2L * b * g.Channels + c];
+                        sumDyX += parts[(2L * b + 1) * g.Channels + c];
                     }
                     // Σ∂y·x̂ = invstd·(Σ∂y·x − mean·Σ∂y): one pass over x instead of two; in double the difference is safe.
                     double invStd = inv[c], sumDyXhat = invStd * (sumDyX - mean[c] * sumDy);
                     (db[c], dg[c]) = ((float)sumDy, (float)sumDyXhat);
-                    // ∂x = a·∂y + b·(x − mean) + offset, the formula above expanded with x̂ = (x − mean)·invstd.
-                    double a = gm[c] * invStd, m = g.PerChannel;
-                    float b = (float)(-a * invStd * sumDyXhat / m), offset = (float)(-a * sumDy / m);
-                    for (int i = 0; i < g.Batch; i++)
-                    {
-                        var dxs = Segment(dx, g, i, c);
-                        TP.Subtract(Segment(x, g, i, c), mean[c], dxs);
-                        TP.Multiply(dxs, b, dxs);
-                        TP.Add(dxs, offset, dxs);
-                        TP.MultiplyAdd(Segment(dy, g, i, c), (float)a, dxs, dxs);
-                    }
+                    // ∂x = a·∂y + slope·(x − mean) + offset, the formula above expanded with x̂ = (x − mean)·invstd.
+                    double ad = gm[c] * invStd, m = g.PerChannel;
+                    (a[c], slope[c], offset[c]) = ((float)ad, (float)(-ad * invStd * sumDyXhat / m), (float)(-ad * sumDy / m));
                 }
-            });
+                float* pa = a, ps = slope, po = offset;
+                Parallelism.For(g.Batch * g.Channels, Math.Max(1, 16384 / g.Spatial), (s0, s1) =>
+                {
+                    for (int seg = s0; seg < s1; seg++)
+                    {
+                        int i = seg / g.Channels, c = seg % g.Channels;
+                        GradientInput(Segment(dy, g, i, c), Segment(x, g, i, c), mean[c], pa[c], ps[c], po[c], Segment(dx, g, i, c));
+                    }
+                });
+            }
+            ArrayPool<double>.Shared.Return(scratch);
+            ArrayPool<float>.Shared.Return(perChannel);
         }
+    }
+
+    /// <summary>Values per block of images: 128 KB, so a block's second walk reads the core's L2, not memory.</summary>
+    private const int BlockValues = 32768;
+
+    /// <summary>Images per block (about <see cref="BlockValues"/> values, at least one image; set by the shape alone) and the number of blocks.</summary>
+    private static (int BlockImages, int Blocks) ImageBlocks(in BatchNormGeometry g)
+    {
+        int blockImages = Math.Max(1, BlockValues / (g.Channels * g.Spatial));
+        return (blockImages, (g.Batch + blockImages - 1) / blockImages);
+    }
+
+    /// <summary>body(block, first image, end image) for every block of images (the last may be short), blocks in parallel.</summary>
+    private static void ForBlocks(BatchNormGeometry g, Action<int, int, int> body)
+    {
+        var (blockImages, blocks) = ImageBlocks(g);
+        Parallelism.For(blocks, 1, (b0, b1) =>
+        {
+            for (int b = b0; b < b1; b++) body(b, b * blockImages, Math.Min(g.Batch, (b + 1) * blockImages));
+        });
+    }
+
+    /// <summary>y = (x − mean[c])·scale[c] + shift[c] over every segment, images in parallel.</summary>
+    private static unsafe void NormaliseAll(float* x, float* mean, float* scale, float* shift, BatchNormGeometry g, float* y)
+    {
+        Parallelism.For(g.Batch * g.Channels, Math.Max(1, 16384 / g.Spatial), (s0, s1) =>
+        {
+            for (int seg = s0; seg < s1; seg++)
+            {
+                int i = seg / g.Channels, c = seg % g.Channels;
+                Normalise(Segment(x, g, i, c), mean[c], scale[c], shift[c], Segment(y, g, i, c));
+            }
+        });
     }
 
     /// <summary>y = (x − mean)·scale + shift over one [S] segment.</summary>
     private static void Normalise(ReadOnlySpan<float> x, float mean, float scale, float shift, Span<float> y)
     {
-        TP.Subtract(x, mean, y);
-        TP.Multiply(y, scale, y);
-        TP.Add(y, shift, y);
+        // One walk, each step rounded as its own operation (no fused multiply-add), as three TensorPrimitives calls would.
+        var (m, sc, sh) = (new Vector<float>(mean), new Vector<float>(scale), new Vector<float>(shift));
+        int j = 0;
+        for (; j + Vector<float>.Count <= x.Length; j += Vector<float>.Count)
+            ((new Vector<float>(x[j..]) - m) * sc + sh).CopyTo(y[j..]);
+        for (; j < x.Length; j++) y[j] = (x[j] - mean) * scale + shift;
+    }
+
+    /// <summary>∂x = ∂y·a + ((x − mean)·slope + offset) over one [S] segment, each step rounded on its own.</summary>
+    private static void GradientInput(ReadOnlySpan<float> dy, ReadOnlySpan<float> x, float mean, float a, float slope, float offset, Span<float> dx)
+    {
+        var (m, va, vs, vo) = (new Vector<float>(mean), new Vector<float>(a), new Vector<float>(slope), new Vector<float>(offset));
+        int j = 0;
+        for (; j + Vector<float>.Count <= x.Length; j += Vector<float>.Count)
+            (new Vector<float>(dy[j..]) * va + ((new Vector<float>(x[j..]) - m) * vs + vo)).CopyTo(dx[j..]);
+        for (; j < x.Length; j++) dx[j] = dy[j] * a + ((x[j] - mean) * slope + offset);
     }
 
     /// <summary>The S contiguous values of sample i, channel c.</summary>

@@ -24,6 +24,9 @@ public class BatchNormKernelTests
     [InlineData(5, 2, 37, 0f)]
     [InlineData(4, 3, 1, 0f)]
     [InlineData(3, 2, 50, 1000f)]
+    [InlineData(37, 5, 300, 0f)]      // two blocks of images (21 and a short 16): the blocks' merge
+    [InlineData(40, 3, 300, 1000f)]   // mean ≫ std over two blocks: the merge of per-block deviations must not cancel
+    [InlineData(3, 2, 20000, 0f)]     // an image larger than one block
     public void TrainForwardAndBackward_MatchDoubleReference(int batch, int channels, int spatial, float offset)
     {
         var g = new BatchNormGeometry(batch, channels, spatial);

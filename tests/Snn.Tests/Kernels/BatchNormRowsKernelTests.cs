@@ -60,12 +60,14 @@ public class BatchNormRowsKernelTests
     }
 
     [Theory]
-    [InlineData(4096, 48)]
-    [InlineData(12544, 64)]
-    [InlineData(777, 300)]
-    public void RowsKernel_IsBitIdenticalAtAnyThreadCount(int rows, int channels)
+    [InlineData(4096, 48, 1)]
+    [InlineData(12544, 64, 1)]
+    [InlineData(777, 300, 1)]
+    [InlineData(256, 16, 196)]    // spatial > 1: the per-segment kernel's blocks of whole images (10 each)
+    [InlineData(7, 3, 20000)]     // an image larger than one block: one image per block
+    public void TrainKernels_AreBitIdenticalAtAnyThreadCount(int rows, int channels, int spatial)
     {
-        var g = new BatchNormGeometry(rows, channels, 1);
+        var g = new BatchNormGeometry(rows, channels, spatial);
         (float[] y, float[] mean, float[] inv, float[] rm, float[] rv, float[] dx, float[] dg, float[] db) one;
         using (ThreadCount.Set(1)) one = Run(g, 3f);
         foreach (int threads in new[] { 2, 3 })

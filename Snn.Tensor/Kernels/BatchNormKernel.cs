@@ -47,7 +47,7 @@ public static class BatchNormKernel
                 double* pp = parts;
                 ForBlocks(g, (b, i0, i1) =>
                 {
-                    double* sum = pp + 2L * b * g.Channels, m2 = sum + g.Channels;
+                    double* sum = BatchNormRowsKernel.BlockSums(g.Channels), m2 = sum + g.Channels;
                     new Span<double>(sum, 2 * g.Channels).Clear();
                     for (int i = i0; i < i1; i++)
                         for (int c = 0; c < g.Channels; c++) sum[c] += DoubleSums.Sum(Segment(x, g, i, c));
@@ -55,6 +55,7 @@ public static class BatchNormKernel
                     double count = (double)(i1 - i0) * g.Spatial;
                     for (int i = i0; i < i1; i++)
                         for (int c = 0; c < g.Channels; c++) m2[c] += DoubleSums.SumSquaredDeviations(Segment(x, g, i, c), sum[c] / count);
+                    new ReadOnlySpan<double>(sum, 2 * g.Channels).CopyTo(new Span<double>(pp + 2L * b * g.Channels, 2 * g.Channels));
                 });
                 float* meanF = pc, scales = pc + g.Channels, shifts = pc + 2 * g.Channels;
                 for (int c = 0; c < g.Channels; c++)
@@ -142,7 +143,7 @@ public static class BatchNormKernel
                 double* pp = parts;
                 ForBlocks(g, (b, i0, i1) =>
                 {
-                    double* sumDy = pp + 2L * b * g.Channels, sumDyX = sumDy + g.Channels;
+                    double* sumDy = BatchNormRowsKernel.BlockSums(g.Channels), sumDyX = sumDy + g.Channels;
                     new Span<double>(sumDy, 2 * g.Channels).Clear();
                     for (int i = i0; i < i1; i++)
                         for (int c = 0; c < g.Channels; c++)
@@ -150,6 +151,7 @@ public static class BatchNormKernel
                             sumDy[c] += DoubleSums.Sum(Segment(dy, g, i, c));
                             sumDyX[c] += DoubleSums.Dot(Segment(dy, g, i, c), Segment(x, g, i, c));
                         }
+                    new ReadOnlySpan<double>(sumDy, 2 * g.Channels).CopyTo(new Span<double>(pp + 2L * b * g.Channels, 2 * g.Channels));
                 });
                 float* a = pc, slope = pc + g.Channels, offset = pc + 2 * g.Channels;
                 for (int c = 0; c < g.Channels; c++)

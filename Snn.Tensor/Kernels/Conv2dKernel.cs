@@ -89,17 +89,17 @@ public static unsafe class Conv2dKernel
     {
         CheckCommon(g, "input", input.Length, gradWeight.Length, "gradOutput", gradOutput.Length);
         if (!gradBias.IsEmpty) g.CheckLength("gradBias", gradBias.Length, g.OutChannels);
-        int chunks = Parallelism.Chunks(g.Batch, 1), size = g.WeightLength;
-        float[] partials = ArrayPool<float>.Shared.Rent(size * chunks);
+        int chunks = Parallelism.Chunks(g.Batch, 1), size = g.WeightLength, stride = Partials.Stride(size);
+        float[] partials = Partials.Rent(chunks, size);
         var geo = g;
-        fixed (float* x = input, dy = gradOutput)
+        fixed (float* x = input, dy = gradOutput, rented = partials)
         {
-            nint xp = (nint)x, dyp = (nint)dy;
+            nint xp = (nint)x, dyp = (nint)dy, pp = (nint)Partials.First(rented);
             Parallelism.For(chunks, 1, (c0, c1) =>
             {
                 for (int chunk = c0; chunk < c1; chunk++)
                 {
-                    var partial = partials.AsSpan(chunk * size, size);
+                    var partial = new Span<float>((float*)pp + (long)chunk * stride, size);
                     partial.Clear();
                     int n1 = geo.Batch * (chunk + 1) / chunks, group = GroupSize(geo, 1);
                     for (int n0 = geo.Batch * chunk / chunks; n0 < n1; n0 += group)
@@ -113,8 +113,9 @@ public static unsafe class Conv2dKernel
                 }
             });
         }
-        fixed (float* parts = partials, gw = gradWeight)
+        fixed (float* rented = partials, gw = gradWeight)
         {
+            float* parts = Partials.First(rented);
             Partials.SumIntoFirst(parts, chunks, size);
             Transpose.Matrix(parts, g.PatchSize, g.OutChannels, gw);
         }

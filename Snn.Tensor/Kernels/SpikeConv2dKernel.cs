@@ -109,18 +109,19 @@ public static unsafe class SpikeConv2dKernel
         g.CheckLength("input", spikes.Length, g.InputLength);
         g.CheckLength("gradOutput", gradOutput.Length, g.OutputLength);
         g.CheckLength("gradWeight", gradWeight.Length, g.WeightLength);
-        int chunks = Parallelism.Chunks(g.Batch, 1), size = g.WeightLength;
-        float[] partials = ArrayPool<float>.Shared.Rent(size * chunks);
+        int chunks = Parallelism.Chunks(g.Batch, 1), size = g.WeightLength, stride = Partials.Stride(size);
+        float[] partials = Partials.Rent(chunks, size);
         var geo = g;
-        fixed (float* x = spikes, dy = gradOutput, parts = partials, gw = gradWeight)
+        fixed (float* x = spikes, dy = gradOutput, rented = partials, gw = gradWeight)
         {
+            float* parts = Partials.First(rented);
             nint xp = (nint)x, dyp = (nint)dy, pp = (nint)parts;
             Parallelism.For(chunks, 1, (c0, c1) =>
             {
                 float* gradRows = PixelMajor(geo.OutPixels * geo.OutChannels);
                 for (int chunk = c0; chunk < c1; chunk++)
                 {
-                    float* partial = (float*)pp + (long)chunk * size;
+                    float* partial = (float*)pp + (long)chunk * stride;
                     new Span<float>(partial, size).Clear();
                     for (int n = chunk; n < geo.Batch; n += chunks)
                     {

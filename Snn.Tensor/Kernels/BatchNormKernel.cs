@@ -44,18 +44,15 @@ public static class BatchNormKernel
             fixed (double* parts = scratch)
             fixed (float* pc = perChannel)
             {
-                double* pp = parts;
-                ForBlocks(g, (b, i0, i1) =>
+                SumBlocks(g, parts, (i0, i1, sum) =>
                 {
-                    double* sum = BatchNormRowsKernel.BlockSums(g.Channels), m2 = sum + g.Channels;
-                    new Span<double>(sum, 2 * g.Channels).Clear();
+                    double* m2 = sum + g.Channels;
                     for (int i = i0; i < i1; i++)
                         for (int c = 0; c < g.Channels; c++) sum[c] += DoubleSums.Sum(Segment(x, g, i, c));
                     // The block is still in the core's cache: its two-pass M2_b around its own mean.
                     double count = (double)(i1 - i0) * g.Spatial;
                     for (int i = i0; i < i1; i++)
                         for (int c = 0; c < g.Channels; c++) m2[c] += DoubleSums.SumSquaredDeviations(Segment(x, g, i, c), sum[c] / count);
-                    new ReadOnlySpan<double>(sum, 2 * g.Channels).CopyTo(new Span<double>(pp + 2L * b * g.Channels, 2 * g.Channels));
                 });
                 float* meanF = pc, scales = pc + g.Channels, shifts = pc + 2 * g.Channels;
                 for (int c = 0; c < g.Channels; c++)
@@ -140,18 +137,15 @@ public static class BatchNormKernel
             fixed (double* parts = scratch)
             fixed (float* pc = perChannel)
             {
-                double* pp = parts;
-                ForBlocks(g, (b, i0, i1) =>
+                SumBlocks(g, parts, (i0, i1, sumDy) =>
                 {
-                    double* sumDy = BatchNormRowsKernel.BlockSums(g.Channels), sumDyX = sumDy + g.Channels;
-                    new Span<double>(sumDy, 2 * g.Channels).Clear();
+                    double* sumDyX = sumDy + g.Channels;
                     for (int i = i0; i < i1; i++)
                         for (int c = 0; c < g.Channels; c++)
                         {
                             sumDy[c] += DoubleSums.Sum(Segment(dy, g, i, c));
                             sumDyX[c] += DoubleSums.Dot(Segment(dy, g, i, c), Segment(x, g, i, c));
                         }
-                    new ReadOnlySpan<double>(sumDy, 2 * g.Channels).CopyTo(new Span<double>(pp + 2L * b * g.Channels, 2 * g.Channels));
                 });
                 float* a = pc, slope = pc + g.Channels, offset = pc + 2 * g.Channels;
                 for (int c = 0; c < g.Channels; c++)
@@ -194,13 +188,26 @@ public static class BatchNormKernel
         return (blockImages, (g.Batch + blockImages - 1) / blockImages);
     }
 
-    /// <summary>body(block, first image, end image) for every block of images (the last may be short), blocks in parallel.</summary>
-    private static void ForBlocks(BatchNormGeometry g, Action<int, int, int> body)
+    private unsafe delegate void BlockBody(int firstImage, int endImage, double* sums);
+
+    /// <summary>
+    /// For every block of images (the last may be short), blocks in parallel: body(first image, end image, sums) adds
+    /// the block's 2·C sums into this thread's zeroed buffer (<see cref="BatchNormRowsKernel.BlockSums"/>), which is
+    /// then stored as the block's partials, 2·C doubles at <paramref name="partials"/> + 2·b·C.
+    /// </summary>
+    private static unsafe void SumBlocks(BatchNormGeometry g, double* partials, BlockBody body)
     {
         var (blockImages, blocks) = ImageBlocks(g);
+        nint pp = (nint)partials;
         Parallelism.For(blocks, 1, (b0, b1) =>
         {
-            for (int b = b0; b < b1; b++) body(b, b * blockImages, Math.Min(g.Batch, (b + 1) * blockImages));
+            for (int b = b0; b < b1; b++)
+            {
+                double* sums = BatchNormRowsKernel.BlockSums(g.Channels);
+                new Span<double>(sums, 2 * g.Channels).Clear();
+                body(b * blockImages, Math.Min(g.Batch, (b + 1) * blockImages), sums);
+                new ReadOnlySpan<double>(sums, 2 * g.Channels).CopyTo(new Span<double>((double*)pp + 2L * b * g.Channels, 2 * g.Channels));
+            }
         });
     }
 

@@ -51,30 +51,30 @@ public static class NeuronKernel
         fixed (float* px = input, ps = spikes, ph = charged, pm = membrane)
         {
             float* x = px, s = ps, h = ph, m = pm;
-            SplitBlocks(n, timeSteps, lanes, (start, end, vectorEnd) =>
-            {
-                var xs = new ReadOnlySpan<float>(x, inputLength);
-                var ss = new Span<float>(s, length);
-                var hs = new Span<float>(h, chargedLength);
-                var ms = new Span<float>(m, stateLength);
-                if (lanes == 16) NeuronLanes512.Forward(xs, n, timeSteps, sp, ss, hs, ms, start, vectorEnd);
-                else if (lanes == 8) NeuronLanes256.Forward(xs, n, timeSteps, sp, ss, hs, ms, start, vectorEnd);
-                ForwardScalar(xs, n, timeSteps, sp, ss, hs, ms, vectorEnd, end);
-            });
+            SplitBlocks(n, timeSteps, lanes, (start, end) => ForwardRange(new ReadOnlySpan<float>(x, inputLength), n, timeSteps, sp,
+                new Span<float>(s, length), new Span<float>(h, chargedLength), new Span<float>(m, stateLength), start, end, lanes));
         }
+    }
+
+    /// <summary>
+    /// Neurons [start, end) of [T, n] on the calling thread: whole blocks of <paramref name="lanes"/> on the vector
+    /// path, the rest on the scalar one (the same values either way).
+    /// </summary>
+    private static void ForwardRange(ReadOnlySpan<float> input, int n, int timeSteps, in NeuronSpec spec, Span<float> spikes, Span<float> charged,
+        Span<float> membrane, int start, int end, int lanes)
+    {
+        int vectorEnd = VectorEnd(start, end, lanes);
+        if (lanes == 16) NeuronLanes512.Forward(input, n, timeSteps, spec, spikes, charged, membrane, start, vectorEnd);
+        else if (lanes == 8) NeuronLanes256.Forward(input, n, timeSteps, spec, spikes, charged, membrane, start, vectorEnd);
+        ForwardScalar(input, n, timeSteps, spec, spikes, charged, membrane, vectorEnd, end);
     }
 
     /// <summary>
     /// <see cref="ForwardSpikes"/> on the calling thread only, for a caller that already split the work (its input
     /// is [T, n] or [n] repeated, as there; lengths are the caller's to check).
     /// </summary>
-    internal static void ForwardSpikesSerial(ReadOnlySpan<float> input, int n, int timeSteps, in NeuronSpec spec, Span<float> spikes, Span<float> membrane)
-    {
-        int lanes = PreferredLanes, vectorEnd = lanes == 1 ? 0 : n / lanes * lanes;
-        if (lanes == 16) NeuronLanes512.Forward(input, n, timeSteps, spec, spikes, default, membrane, 0, vectorEnd);
-        else if (lanes == 8) NeuronLanes256.Forward(input, n, timeSteps, spec, spikes, default, membrane, 0, vectorEnd);
-        ForwardScalar(input, n, timeSteps, spec, spikes, default, membrane, vectorEnd, n);
-    }
+    internal static void ForwardSpikesSerial(ReadOnlySpan<float> input, int n, int timeSteps, in NeuronSpec spec, Span<float> spikes, Span<float> membrane) =>
+        ForwardRange(input, n, timeSteps, spec, spikes, default, membrane, 0, n, PreferredLanes);
 
     /// <summary>
     /// Inference on neurons [start, end) of <paramref name="currents"/> [T, n], on the calling thread: each current is
@@ -83,13 +83,8 @@ public static class NeuronKernel
     /// <see cref="SpikeConvNeuronKernel"/>).
     /// <paramref name="membrane"/> is empty or [n].
     /// </summary>
-    internal static void ForwardSpikesInPlace(Span<float> currents, int n, int timeSteps, in NeuronSpec spec, Span<float> membrane, int start, int end)
-    {
-        int lanes = PreferredLanes, vectorEnd = lanes == 1 ? start : start + (end - start) / lanes * lanes;
-        if (lanes == 16) NeuronLanes512.Forward(currents, n, timeSteps, spec, currents, default, membrane, start, vectorEnd);
-        else if (lanes == 8) NeuronLanes256.Forward(currents, n, timeSteps, spec, currents, default, membrane, start, vectorEnd);
-        ForwardScalar(currents, n, timeSteps, spec, currents, default, membrane, vectorEnd, end);
-    }
+    internal static void ForwardSpikesInPlace(Span<float> currents, int n, int timeSteps, in NeuronSpec spec, Span<float> membrane, int start, int end) =>
+        ForwardRange(currents, n, timeSteps, spec, currents, default, membrane, start, end, PreferredLanes);
 
     internal static unsafe void Backward(ReadOnlySpan<float> gradSpikes, ReadOnlySpan<float> charged, int timeSteps, in NeuronSpec spec, Span<float> gradInput, int lanes)
     {
@@ -99,8 +94,9 @@ public static class NeuronKernel
         fixed (float* pgs = gradSpikes, ph = charged, pgx = gradInput)
         {
             float* gs = pgs, h = ph, gx = pgx;
-            SplitBlocks(n, timeSteps, lanes, (start, end, vectorEnd) =>
+            SplitBlocks(n, timeSteps, lanes, (start, end) =>
             {
+                int vectorEnd = VectorEnd(start, end, lanes);
                 var gss = new ReadOnlySpan<float>(gs, length);
                 var hs = new ReadOnlySpan<float>(h, length);
                 var gxs = new Span<float>(gx, length);
@@ -111,19 +107,18 @@ public static class NeuronKernel
         }
     }
 
-    /// <summary>Hands each thread whole blocks of <paramref name="lanes"/> neurons: body(start, end, end of whole blocks).</summary>
-    private static void SplitBlocks(int n, int timeSteps, int lanes, Action<int, int, int> body)
+    /// <summary>Hands each thread whole blocks of <paramref name="lanes"/> neurons: body(start, end).</summary>
+    private static void SplitBlocks(int n, int timeSteps, int lanes, Action<int, int> body)
     {
         // About 32k neuron-steps per chunk: below that a thread costs more than it saves.
         int blocks = (n + lanes - 1) / lanes;
         int minBlocks = Math.Max(1, 32768 / (lanes * timeSteps));
-        Parallelism.For(blocks, minBlocks, (b0, b1) =>
-        {
-            int start = b0 * lanes, end = Math.Min(b1 * lanes, n);
-            // lanes = 1 (no SIMD): no vector body, the scalar loop takes every neuron.
-            body(start, end, lanes == 1 ? start : start + (end - start) / lanes * lanes);
-        });
+        Parallelism.For(blocks, minBlocks, (b0, b1) => body(b0 * lanes, Math.Min(b1 * lanes, n)));
     }
+
+    /// <summary>The end of the whole blocks of <paramref name="lanes"/> neurons in [start, end); lanes = 1 (no SIMD):
+    /// no vector body, the scalar loop takes every neuron.</summary>
+    private static int VectorEnd(int start, int end, int lanes) => lanes == 1 ? start : start + (end - start) / lanes * lanes;
 
     private static int Neurons(string op, int timeSteps, int length, int length2, int length3)
     {

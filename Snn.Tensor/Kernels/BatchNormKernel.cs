@@ -44,8 +44,9 @@ public static class BatchNormKernel
             fixed (double* parts = scratch)
             fixed (float* pc = perChannel)
             {
-                SumBlocks(g, parts, (i0, i1, sum) =>
+                BatchNormRowsKernel.SumBlocks(blocks, g.Channels, parts, (b, sum) =>
                 {
+                    int i0 = b * blockImages, i1 = Math.Min(g.Batch, i0 + blockImages);
                     double* m2 = sum + g.Channels;
                     for (int i = i0; i < i1; i++)
                         for (int c = 0; c < g.Channels; c++) sum[c] += DoubleSums.Sum(Segment(x, g, i, c));
@@ -130,15 +131,16 @@ public static class BatchNormKernel
                 BatchNormRowsKernel.Backward(dy, x, gm, mean, inv, g.Batch, g.Channels, dx, dg, db);
                 return;
             }
-            int blocks = ImageBlocks(g).Blocks;
+            var (blockImages, blocks) = ImageBlocks(g);
             // Block b's Σ∂y [C] and Σ∂y·x [C]; then per channel the three coefficients of ∂x.
             double[] scratch = ArrayPool<double>.Shared.Rent(2 * blocks * g.Channels);
             float[] perChannel = ArrayPool<float>.Shared.Rent(3 * g.Channels);
             fixed (double* parts = scratch)
             fixed (float* pc = perChannel)
             {
-                SumBlocks(g, parts, (i0, i1, sumDy) =>
+                BatchNormRowsKernel.SumBlocks(blocks, g.Channels, parts, (b, sumDy) =>
                 {
+                    int i0 = b * blockImages, i1 = Math.Min(g.Batch, i0 + blockImages);
                     double* sumDyX = sumDy + g.Channels;
                     for (int i = i0; i < i1; i++)
                         for (int c = 0; c < g.Channels; c++)
@@ -186,29 +188,6 @@ public static class BatchNormKernel
     {
         int blockImages = Math.Max(1, BlockValues / (g.Channels * g.Spatial));
         return (blockImages, (g.Batch + blockImages - 1) / blockImages);
-    }
-
-    private unsafe delegate void BlockBody(int firstImage, int endImage, double* sums);
-
-    /// <summary>
-    /// For every block of images (the last may be short), blocks in parallel: body(first image, end image, sums) adds
-    /// the block's 2·C sums into this thread's zeroed buffer (<see cref="BatchNormRowsKernel.BlockSums"/>), which is
-    /// then stored as the block's partials, 2·C doubles at <paramref name="partials"/> + 2·b·C.
-    /// </summary>
-    private static unsafe void SumBlocks(BatchNormGeometry g, double* partials, BlockBody body)
-    {
-        var (blockImages, blocks) = ImageBlocks(g);
-        nint pp = (nint)partials;
-        Parallelism.For(blocks, 1, (b0, b1) =>
-        {
-            for (int b = b0; b < b1; b++)
-            {
-                double* sums = BatchNormRowsKernel.BlockSums(g.Channels);
-                new Span<double>(sums, 2 * g.Channels).Clear();
-                body(b * blockImages, Math.Min(g.Batch, (b + 1) * blockImages), sums);
-                new ReadOnlySpan<double>(sums, 2 * g.Channels).CopyTo(new Span<double>((double*)pp + 2L * b * g.Channels, 2 * g.Channels));
-            }
-        });
     }
 
     /// <summary>y = (x − mean[c])·scale[c] + shift[c] over every segment, images in parallel.</summary>

@@ -35,12 +35,11 @@ internal static unsafe class BatchNormRowsKernel
         fixed (float* pc = perChannel)
         {
             double* pp = parts;
-            ForBlocks(rows, channels, (b, first, count) =>
+            SumBlocks(blocks, channels, pp, (b, sum) =>
             {
-                double* sum = BlockSums(channels);
+                int first = b * blockRows, count = Math.Min(blockRows, rows - first);
                 SumRows(x + (long)first * channels, null, count, channels, sum);
                 SumSquaredDeviations(x + (long)first * channels, count, channels, sum, sum + channels);
-                new ReadOnlySpan<double>(sum, 2 * channels).CopyTo(new Span<double>(Partial(pp, b, 0, channels), 2 * channels));
             });
             var total = new Span<double>(pp + 2L * blocks * channels, channels);
             var m2 = new Span<double>(pp + (2L * blocks + 1) * channels, channels);
@@ -79,7 +78,7 @@ internal static unsafe class BatchNormRowsKernel
     public static void Backward(float* dy, float* x, float* gamma, float* savedMean, float* savedInvStd, int rows, int channels,
         float* dx, float* gradGamma, float* gradBeta)
     {
-        int blocks = RowBlocks(rows, channels).Blocks;
+        var (blockRows, blocks) = RowBlocks(rows, channels);
         // Block b's Σ∂y [C] and Σ∂y·x [C], then the merged two.
         double[] scratch = ArrayPool<double>.Shared.Rent(2 * (blocks + 1) * channels);
         float[] perChannel = ArrayPool<float>.Shared.Rent(3 * channels);
@@ -87,12 +86,11 @@ internal static unsafe class BatchNormRowsKernel
         fixed (float* pc = perChannel)
         {
             double* pp = parts;
-            ForBlocks(rows, channels, (b, first, count) =>
+            SumBlocks(blocks, channels, pp, (b, sums) =>
             {
+                int first = b * blockRows;
                 long offset = (long)first * channels;
-                double* sums = BlockSums(channels);
-                SumRows(dy + offset, x + offset, count, channels, sums);
-                new ReadOnlySpan<double>(sums, 2 * channels).CopyTo(new Span<double>(Partial(pp, b, 0, channels), 2 * channels));
+                SumRows(dy + offset, x + offset, Math.Min(blockRows, rows - first), channels, sums);
             });
             var sumDy = new Span<double>(pp + 2L * blocks * channels, channels);
             var sumDyX = new Span<double>(pp + (2L * blocks + 1) * channels, channels);
@@ -154,42 +152,44 @@ internal static unsafe class BatchNormRowsKernel
         return (blockRows, (rows + blockRows - 1) / blockRows);
     }
 
-    /// <summary>body(block, first row, rows) for every row block (the last may be short), blocks in parallel.</summary>
-    private static void ForBlocks(int rows, int channels, Action<int, int, int> body)
-    {
-        var (blockRows, blocks) = RowBlocks(rows, channels);
-        Parallelism.For(blocks, 1, (b0, b1) =>
-        {
-            for (int b = b0; b < b1; b++) body(b, b * blockRows, Math.Min(blockRows, rows - b * blockRows));
-        });
-    }
+    internal delegate void BlockBody(int block, double* sums);
 
     [ThreadStatic] private static double[]? t_blockSums;
 
     /// <summary>
-    /// This thread's 2·C doubles in which a block's sums build up, row by row, before they are stored as the block's
-    /// partials. Added into the shared partials directly, two threads on neighbouring blocks passed the cache line
-    /// where one block's partials end and the next one's begin back and forth on every row: [12544, 64] forward and
-    /// backward ran slower on two threads than on one (1.02 → 1.38 and 1.05 → 1.47 ms, paired; speed.md round 10).
+    /// For every block, blocks in parallel: body(block, sums) adds the block's 2·C sums into this thread's zeroed
+    /// buffer, which is then stored as the block's partials, 2·C doubles at <paramref name="partials"/> + 2·b·C. Added
+    /// into the shared partials directly, two threads on neighbouring blocks passed the cache line where one block's
+    /// partials end and the next one's begin back and forth on every row: [12544, 64] forward and backward ran slower
+    /// on two threads than on one (1.02 → 1.38 and 1.05 → 1.47 ms, paired; speed.md round 10).
     /// <see cref="BatchNormKernel"/>'s blocks of images use it too.
     /// </summary>
-    internal static double* BlockSums(int channels)
+    internal static void SumBlocks(int blocks, int channels, double* partials, BlockBody body)
     {
-        if (t_blockSums is null || t_blockSums.Length < 2 * channels) t_blockSums = GC.AllocateUninitializedArray<double>(2 * channels, pinned: true);
-        return (double*)System.Runtime.CompilerServices.Unsafe.AsPointer(ref t_blockSums[0]);
+        nint pp = (nint)partials;
+        Parallelism.For(blocks, 1, (b0, b1) =>
+        {
+            if (t_blockSums is null || t_blockSums.Length < 2 * channels) t_blockSums = GC.AllocateUninitializedArray<double>(2 * channels, pinned: true);
+            double* sums = (double*)System.Runtime.CompilerServices.Unsafe.AsPointer(ref t_blockSums[0]);
+            for (int b = b0; b < b1; b++)
+            {
+                new Span<double>(sums, 2 * channels).Clear();
+                body(b, sums);
+                new ReadOnlySpan<double>(sums, 2 * channels).CopyTo(new Span<double>((double*)pp + 2L * b * channels, 2 * channels));
+            }
+        });
     }
 
     /// <summary>Block b's partial number <paramref name="which"/> [C] (0: Σx or Σ∂y; 1: M2_b or Σ∂y·x); two per block.</summary>
     private static double* Partial(double* partials, int b, int which, int channels) => partials + (2L * b + which) * channels;
 
     /// <summary>
-    /// Per channel c, over the rows in order: out[c] = Σ p[i·C + c] in double, and when <paramref name="q"/> is given
-    /// also out[C + c] = Σ p·q (the backward's Σ∂y and Σ∂y·x in one walk). Overwrites.
+    /// Per channel c, over the rows in order: out[c] += Σ p[i·C + c] in double, and when <paramref name="q"/> is given
+    /// also out[C + c] += Σ p·q (the backward's Σ∂y and Σ∂y·x in one walk), into <see cref="SumBlocks"/>'s zeroed buffer.
     /// </summary>
     private static void SumRows(float* p, float* q, int rows, int channels, double* result)
     {
         double* products = result + channels;
-        new Span<double>(result, q is null ? channels : 2 * channels).Clear();
         for (int i = 0; i < rows; i++)
         {
             long row = (long)i * channels;
@@ -212,11 +212,11 @@ internal static unsafe class BatchNormRowsKernel
         }
     }
 
-    /// <summary>m2[c] = Σ (p[i·C + c] − mean_c)² in double over the rows in order, mean_c = sum[c]/rows (the block is still in cache). Overwrites.</summary>
+    /// <summary>m2[c] += Σ (p[i·C + c] − mean_c)² in double over the rows in order, mean_c = sum[c]/rows (the block is
+    /// still in cache), into <see cref="SumBlocks"/>'s zeroed buffer.</summary>
     private static void SumSquaredDeviations(float* p, int rows, int channels, double* sum, double* m2)
     {
         double inverse = 1.0 / rows;
-        new Span<double>(m2, channels).Clear();
         for (int i = 0; i < rows; i++)
         {
             float* row = p + (long)i * channels;

@@ -89,15 +89,22 @@ public static unsafe class SpikeConv2dKernel
             {
                 float* acc = PixelMajor(geo.OutPixels * geo.OutChannels);
                 for (int n = n0; n < n1; n++)
-                {
-                    new Span<float>(acc, geo.OutPixels * geo.OutChannels).Clear();
-                    Scatter((float*)xp + (long)n * geo.InChannels * geo.Height * geo.Width, geo, (float*)wp, acc, intoRows: false);
-                    float* dest = (float*)yp + (long)n * geo.OutChannels * geo.OutPixels;
-                    Transpose.Matrix(acc, geo.OutPixels, geo.OutChannels, dest, (float*)biasPointer);
-                }
+                    Image((float*)xp, n, geo, (float*)wp, (float*)biasPointer, acc, (float*)yp + (long)n * geo.OutChannels * geo.OutPixels);
             });
         }
         ArrayPool<float>.Shared.Return(weightRows);
+    }
+
+    /// <summary>
+    /// Image <paramref name="n"/> of <paramref name="spikes"/>: [O, oh, ow] at <paramref name="dest"/> = its spikes ⊛ w + bias,
+    /// summed in this thread's pixel-major <paramref name="accumulator"/> (<see cref="PixelMajor"/>) and transposed out.
+    /// <paramref name="weightRows"/> is the weight as [P, O]; <paramref name="bias"/> is null or [O].
+    /// </summary>
+    internal static void Image(float* spikes, int n, in Conv2dGeometry g, float* weightRows, float* bias, float* accumulator, float* dest)
+    {
+        new Span<float>(accumulator, g.OutPixels * g.OutChannels).Clear();
+        Scatter(spikes + (long)n * g.InChannels * g.Height * g.Width, g, weightRows, accumulator, intoRows: false);
+        Transpose.Matrix(accumulator, g.OutPixels, g.OutChannels, dest, bias);
     }
 
     /// <summary>
@@ -142,7 +149,7 @@ public static unsafe class SpikeConv2dKernel
     /// <paramref name="intoRows"/> (weight gradient), else pixels[q] += rows[r] (forward). Rows and pixels are O wide.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    internal static void Scatter(float* image, in Conv2dGeometry g, float* rows, float* pixels, bool intoRows)
+    private static void Scatter(float* image, in Conv2dGeometry g, float* rows, float* pixels, bool intoRows)
     {
         // The spikes are found 16 values at a time (a compare and a bit mask). Testing every value alone took ~6
         // cycles per input value, more than the adds at the sparsity of a trained network: csnn's conv2 forward on

@@ -56,11 +56,7 @@ public static unsafe class SpikeConvNeuronKernel
                     for (int s = s0; s < s1; s++)
                     {
                         for (int t = 0; t < steps; t++)
-                        {
-                            new Span<float>(acc, image).Clear();
-                            SpikeConv2dKernel.Scatter(xp + (long)(t * samples + s) * geo.InChannels * geo.Height * geo.Width, geo, wp, acc, intoRows: false);
-                            Transpose.Matrix(acc, pixels, geo.OutChannels, cur + (long)t * image, bp);
-                        }
+                            SpikeConv2dKernel.Image(xp, t * samples + s, geo, wp, bp, acc, cur + (long)t * image);
                         var state = stateLength == 0 ? default : new Span<float>(mp + (long)s * image, image);
                         NeuronKernel.ForwardSpikesInPlace(currents, image, steps, sp, state, 0, image);
                         for (int t = 0; t < steps; t++)

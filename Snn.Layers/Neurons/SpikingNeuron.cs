@@ -53,10 +53,10 @@ public class SpikingNeuron(NeuronSpec spec) : Module
     /// </summary>
     public virtual Variable ForwardConv(Variable x, Variable weight, Variable? bias, int stride, int padding, MaxPool2d? pool = null)
     {
-        var ws = weight.Data.Shape;
-        int outH = (x.Data.Shape[^2] + 2 * padding - ws[2]) / stride + 1, outW = (x.Data.Shape[^1] + 2 * padding - ws[3]) / stride + 1;
-        int perStep = x.Data.Length / x.Data.Shape[0] / (ws[1] * x.Data.Shape[^2] * x.Data.Shape[^1]) * ws[0] * outH * outW;
-        return F.Conv2dNeuron(x, weight, bias, stride, padding, Spec, Membrane(perStep), pool?.Kernel ?? 0, pool?.Stride ?? 0, pool?.Padding ?? 0);
+        ReadOnlySpan<int> xs = x.Data.Shape, ws = weight.Data.Shape;
+        // The neurons of one step: the convolution's output over the images of one step.
+        var step = Conv2dGeometry.Create(x.Data.Length / xs[0] / (ws[1] * xs[^2] * xs[^1]), ws[1], xs[^2], xs[^1], ws[0], ws[2], ws[3], stride, padding);
+        return F.Conv2dNeuron(x, weight, bias, stride, padding, Spec, Membrane(step.OutputLength), pool?.Kernel ?? 0, pool?.Stride ?? 0, pool?.Padding ?? 0);
     }
 
     /// <summary>The carried membrane [elements per step] when <see cref="CarryState"/> is on (at rest the first time), else null.</summary>

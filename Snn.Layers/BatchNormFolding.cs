@@ -7,7 +7,8 @@ using Snn.Layers.Neurons;
 namespace Snn.Layers;
 
 /// <summary>
-/// BN(conv(x)) and BN(linear(x)) for inference. In eval mode, without a graph and while no activity is being
+/// BN(conv(x)) and BN(linear(x)) for inference (in training, the BN and the neurons after it run as one op, see
+/// <see cref="SpikingNeuron.ForwardNormalised"/>). In eval mode, without a graph and while no activity is being
 /// recorded, the layer runs once with W' = W·s per output channel and bias b' = (b − μ)·s + β, where
 /// s = γ/√(running_var + ε) (the same float scale the BN eval kernel uses); otherwise it is the layer, then the BN.
 /// The folded weights are recomputed on every call (they are small next to the activations), so a model that
@@ -27,11 +28,7 @@ public static class BatchNormFolding
     /// the pool run as one pass on spikes (<see cref="SpikingNeuron.ForwardConv"/>).</summary>
     public static Variable ConvBnNeuron(Conv2d conv, BatchNorm bn, SpikingNeuron neuron, Variable x, MaxPool2d? pool = null)
     {
-        if (!CanFold(bn, -3))
-        {
-            var currents = bn.Forward(conv.Forward(x));
-            return pool is null ? neuron.Forward(currents) : neuron.ForwardPooled(currents, pool);
-        }
+        if (!CanFold(bn, -3)) return neuron.ForwardNormalised(bn, conv.Forward(x), pool);
         var (weight, bias) = Fold(conv.Weight.Data, conv.Bias?.Data, bn);
         return neuron.ForwardConv(x, Variable.Constant(weight), Variable.Constant(bias), conv.Stride, conv.Padding, pool);
     }
@@ -48,7 +45,7 @@ public static class BatchNormFolding
     /// (<see cref="SpikingNeuron.ForwardLinear"/>).</summary>
     public static Variable LinearBnNeuron(Linear linear, BatchNorm bn, SpikingNeuron neuron, Variable x)
     {
-        if (!CanFold(bn, -1)) return neuron.Forward(bn.Forward(linear.Forward(x)));
+        if (!CanFold(bn, -1)) return neuron.ForwardNormalised(bn, linear.Forward(x));
         var (weight, bias) = Fold(linear.Weight.Data, linear.Bias?.Data, bn);
         return neuron.ForwardLinear(x, Variable.Constant(weight), Variable.Constant(bias));
     }

@@ -14,13 +14,8 @@ public static partial class F
     public static Variable BatchNorm(Variable x, Variable gamma, Variable beta, Tensor runningMean, Tensor runningVar,
         int channelDim, bool training, float epsilon = 1e-5f, float momentum = 0.1f)
     {
-        int c = x.Data.NormalizeDim(channelDim);
-        int channels = x.Data.Shape[c];
-        if (gamma.Data.Length != channels || beta.Data.Length != channels || runningMean.Length != channels || runningVar.Length != channels)
-            throw new ArgumentException($"BatchNorm: input {Tensor.ShapeText(x.Data.Shape)} has {channels} channels at dim {c}; γ {Tensor.ShapeText(gamma.Data.Shape)}, β {Tensor.ShapeText(beta.Data.Shape)} and running stats must match.");
-        int batch = Tensor.ElementCount(x.Data.Shape[..c]);
-        int spatial = Tensor.ElementCount(x.Data.Shape[(c + 1)..]);
-        var g = new BatchNormGeometry(batch, channels, spatial);
+        var g = BatchNormShape(x, gamma, beta, runningMean, runningVar, channelDim);
+        int channels = g.Channels;
         var input = x.Data.Contiguous();
         var y = Tensor.Uninitialized(input.ShapeArray());
         if (!training)
@@ -41,6 +36,16 @@ public static partial class F
             gamma.AccumulateGrad(gGamma);
             beta.AccumulateGrad(gBeta);
         });
+    }
+
+    /// <summary>x viewed as [B, C, S] around <paramref name="channelDim"/>; throws when γ, β or the running stats do not have C values.</summary>
+    private static BatchNormGeometry BatchNormShape(Variable x, Variable gamma, Variable beta, Tensor runningMean, Tensor runningVar, int channelDim)
+    {
+        int c = x.Data.NormalizeDim(channelDim);
+        int channels = x.Data.Shape[c];
+        if (gamma.Data.Length != channels || beta.Data.Length != channels || runningMean.Length != channels || runningVar.Length != channels)
+            throw new ArgumentException($"BatchNorm: input {Tensor.ShapeText(x.Data.Shape)} has {channels} channels at dim {c}; γ {Tensor.ShapeText(gamma.Data.Shape)}, β {Tensor.ShapeText(beta.Data.Shape)} and running stats must match.");
+        return new BatchNormGeometry(Tensor.ElementCount(x.Data.Shape[..c]), channels, Tensor.ElementCount(x.Data.Shape[(c + 1)..]));
     }
 
     /// <summary>In eval the statistics are constants: y = x·a + b with a = γ/√(var + ε), so ∂x = ∂y·a.</summary>

@@ -34,6 +34,13 @@ public sealed class ParametricLif : SpikingNeuron
         return pool is null ? spikes : pool.Forward(spikes);
     }
 
+    /// <summary>The batch norm, then its own Forward and the pool: not fused either.</summary>
+    public override Variable ForwardNormalised(BatchNorm bn, Variable x, MaxPool2d? pool = null)
+    {
+        var spikes = Forward(bn.Forward(x));
+        return pool is null ? spikes : pool.Forward(spikes);
+    }
+
     /// <summary>The linear layer, then its own Forward: not fused either.</summary>
     public override Variable ForwardLinear(Variable x, Variable weight, Variable? bias) => Forward(F.Linear(x, weight, bias));
 

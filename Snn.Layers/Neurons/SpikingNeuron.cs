@@ -59,6 +59,22 @@ public class SpikingNeuron(NeuronSpec spec) : Module
         return F.Conv2dNeuron(x, weight, bias, stride, padding, Spec, Membrane(step.OutputLength), pool?.Kernel ?? 0, pool?.Stride ?? 0, pool?.Padding ?? 0);
     }
 
+    /// <summary>
+    /// Forward(bn.Forward(x)), then <paramref name="pool"/> when given: the batch norm that feeds a layer of neurons.
+    /// While the batch norm trains (and no membrane is carried) it is one op, <see cref="F.BatchNormNeuron"/>, that
+    /// keeps neither the normalised currents nor h; otherwise the layers in turn.
+    /// </summary>
+    public virtual Variable ForwardNormalised(BatchNorm bn, Variable x, MaxPool2d? pool = null)
+    {
+        if (!bn.Training || CarryState)
+        {
+            var currents = bn.Forward(x);
+            return pool is null ? Forward(currents) : ForwardPooled(currents, pool);
+        }
+        var spikes = F.BatchNormNeuron(x, bn.Weight, bn.Bias, bn.RunningMean, bn.RunningVar, bn.ChannelDim, Spec, bn.Epsilon, bn.Momentum);
+        return pool is null ? spikes : pool.Forward(spikes);
+    }
+
     /// <summary>The carried membrane [elements per step] when <see cref="CarryState"/> is on (at rest the first time), else null.</summary>
     protected Tensor? Membrane(Variable x) => Membrane(x.Data.Length / x.Data.Shape[0]);
 

@@ -28,21 +28,42 @@ public static class BatchNormKernel
     {
         var g = geometry;
         g.Check("ForwardTrain", input.Length, output.Length, gamma.Length, beta.Length, savedMean.Length, savedInvStd.Length, runningMean.Length, runningVar.Length);
-        if (g.PerChannel < 2) throw new ArgumentException($"BatchNorm.ForwardTrain: needs more than one value per channel, got {g}.");
-        fixed (float* px = input, py = output, pg = gamma, pb = beta, pm = savedMean, pi = savedInvStd, prm = runningMean, prv = runningVar)
+        float[] perChannel = ArrayPool<float>.Shared.Rent(2 * g.Channels);
+        Span<float> scale = perChannel.AsSpan(0, g.Channels), shift = perChannel.AsSpan(g.Channels, g.Channels);
+        TrainStatistics(input, gamma, beta, g, epsilon, momentum, savedMean, savedInvStd, runningMean, runningVar, scale, shift);
+        fixed (float* px = input, py = output, pm = savedMean, ps = scale, pt = shift)
         {
-            float* x = px, y = py, gm = pg, bt = pb, mean = pm, inv = pi, rm = prm, rv = prv;
+            if (g.Spatial == 1) BatchNormRowsKernel.ForwardEval(px, pm, ps, pt, g.Batch, g.Channels, py);
+            else NormaliseAll(px, pm, ps, pt, g, py);
+        }
+        ArrayPool<float>.Shared.Return(perChannel);
+    }
+
+    /// <summary>
+    /// The statistics half of <see cref="ForwardTrain"/>: saves mean and invStd, updates the running stats, and
+    /// gives the per-channel scale and shift with which y = (x − mean)·scale + shift (each step rounded on its own),
+    /// for a caller that normalises as it goes (<see cref="NeuronKernel.ForwardNormalised"/>).
+    /// </summary>
+    public static unsafe void TrainStatistics(ReadOnlySpan<float> input, ReadOnlySpan<float> gamma, ReadOnlySpan<float> beta, in BatchNormGeometry geometry,
+        float epsilon, float momentum, Span<float> savedMean, Span<float> savedInvStd, Span<float> runningMean, Span<float> runningVar,
+        Span<float> scale, Span<float> shift)
+    {
+        var g = geometry;
+        g.Check("TrainStatistics", input.Length, input.Length, gamma.Length, beta.Length, savedMean.Length, savedInvStd.Length, runningMean.Length,
+            runningVar.Length, scale.Length, shift.Length);
+        if (g.PerChannel < 2) throw new ArgumentException($"BatchNorm.ForwardTrain: needs more than one value per channel, got {g}.");
+        fixed (float* px = input, pg = gamma, pb = beta, pm = savedMean, pi = savedInvStd, prm = runningMean, prv = runningVar, psc = scale, psh = shift)
+        {
+            float* x = px, gm = pg, bt = pb, mean = pm, inv = pi, rm = prm, rv = prv, scales = psc, shifts = psh;
             if (g.Spatial == 1)
             {
-                BatchNormRowsKernel.ForwardTrain(x, gm, bt, g.Batch, g.Channels, epsilon, momentum, y, mean, inv, rm, rv);
+                BatchNormRowsKernel.TrainStatistics(x, gm, bt, g.Batch, g.Channels, epsilon, momentum, mean, inv, rm, rv, scales, shifts);
                 return;
             }
             var (blockImages, blocks) = ImageBlocks(g);
             // Block b's Σx [C] and M2_b [C]; then per channel the float mean, scale and shift.
             double[] scratch = ArrayPool<double>.Shared.Rent(2 * blocks * g.Channels);
-            float[] perChannel = ArrayPool<float>.Shared.Rent(3 * g.Channels);
             fixed (double* parts = scratch)
-            fixed (float* pc = perChannel)
             {
                 BatchNormRowsKernel.SumBlocks(blocks, g.Channels, parts, (b, sum) =>
                 {
@@ -55,7 +76,6 @@ public static class BatchNormKernel
                     for (int i = i0; i < i1; i++)
                         for (int c = 0; c < g.Channels; c++) m2[c] += DoubleSums.SumSquaredDeviations(Segment(x, g, i, c), sum[c] / count);
                 });
-                float* meanF = pc, scales = pc + g.Channels, shifts = pc + 2 * g.Channels;
                 for (int c = 0; c < g.Channels; c++)
                 {
                     double total = 0, squares = 0;
@@ -70,17 +90,15 @@ public static class BatchNormKernel
                     }
                     double invStd = 1 / Math.Sqrt(squares / g.PerChannel + epsilon);
                     // x − (float)mean is exact for x near the mean; the shift puts back what rounding the mean lost.
-                    meanF[c] = (float)mu;
-                    double scale = invStd * gm[c];
-                    (scales[c], shifts[c]) = ((float)scale, (float)(bt[c] + (meanF[c] - mu) * scale));
-                    (mean[c], inv[c]) = (meanF[c], (float)invStd);
+                    mean[c] = (float)mu;
+                    double s = invStd * gm[c];
+                    (scales[c], shifts[c]) = ((float)s, (float)(bt[c] + (mean[c] - mu) * s));
+                    inv[c] = (float)invStd;
                     rm[c] = (float)((1 - momentum) * (double)rm[c] + momentum * mu);
                     rv[c] = (float)((1 - momentum) * (double)rv[c] + momentum * squares / (g.PerChannel - 1));
                 }
-                NormaliseAll(x, meanF, scales, shifts, g, y);
             }
             ArrayPool<double>.Shared.Return(scratch);
-            ArrayPool<float>.Shared.Return(perChannel);
         }
     }
 

@@ -24,15 +24,14 @@ internal static unsafe class BatchNormRowsKernel
     /// <summary>Values per row block: 128 KB, so a block's second walk (the deviations) reads the core's L2, not memory.</summary>
     private const int BlockValues = 32768;
 
-    public static void ForwardTrain(float* x, float* gamma, float* beta, int rows, int channels, float epsilon, float momentum,
-        float* y, float* savedMean, float* savedInvStd, float* runningMean, float* runningVar)
+    /// <summary>BatchNormKernel.TrainStatistics for [N, C] rows.</summary>
+    public static void TrainStatistics(float* x, float* gamma, float* beta, int rows, int channels, float epsilon, float momentum,
+        float* savedMean, float* savedInvStd, float* runningMean, float* runningVar, float* scale, float* shift)
     {
         var (blockRows, blocks) = RowBlocks(rows, channels);
         // Block b's Σx [C] and M2_b [C], then the merged Σx, M2 and a scratch row.
         double[] scratch = ArrayPool<double>.Shared.Rent((2 * blocks + 3) * channels);
-        float[] perChannel = ArrayPool<float>.Shared.Rent(3 * channels);
         fixed (double* parts = scratch)
-        fixed (float* pc = perChannel)
         {
             double* pp = parts;
             SumBlocks(blocks, channels, pp, (b, sum) =>
@@ -57,22 +56,19 @@ internal static unsafe class BatchNormRowsKernel
                 TP.MultiplyAdd(deviation, 1.0 / n, m2, m2);
                 TP.Add(m2, new ReadOnlySpan<double>(Partial(pp, b, 1, channels), channels), m2);
             }
-            float* mean = pc, scale = pc + channels, shift = pc + 2 * channels;
             for (int c = 0; c < channels; c++)
             {
                 double mu = total[c], invStd = 1 / Math.Sqrt(m2[c] / rows + epsilon), s = invStd * gamma[c];
-                mean[c] = (float)mu;
+                savedMean[c] = (float)mu;
                 scale[c] = (float)s;
                 // As BatchNormKernel: the shift puts back what rounding the mean to float lost.
-                shift[c] = (float)(beta[c] + (mean[c] - mu) * s);
-                (savedMean[c], savedInvStd[c]) = (mean[c], (float)invStd);
+                shift[c] = (float)(beta[c] + (savedMean[c] - mu) * s);
+                savedInvStd[c] = (float)invStd;
                 runningMean[c] = (float)((1 - momentum) * (double)runningMean[c] + momentum * mu);
                 runningVar[c] = (float)((1 - momentum) * (double)runningVar[c] + momentum * m2[c] / (rows - 1));
             }
-            ForwardEval(x, mean, scale, shift, rows, channels, y);
         }
         ArrayPool<double>.Shared.Return(scratch);
-        ArrayPool<float>.Shared.Return(perChannel);
     }
 
     public static void Backward(float* dy, float* x, float* gamma, float* savedMean, float* savedInvStd, int rows, int channels,

@@ -58,15 +58,92 @@ public static class NeuronKernel
 
     /// <summary>
     /// Neurons [start, end) of [T, n] on the calling thread: whole blocks of <paramref name="lanes"/> on the vector
-    /// path, the rest on the scalar one (the same values either way).
+    /// path, the rest on the scalar one (the same values either way). <paramref name="normalise"/>: see
+    /// <see cref="ForwardNormalised"/>.
     /// </summary>
     private static void ForwardRange(ReadOnlySpan<float> input, int n, int timeSteps, in NeuronSpec spec, Span<float> spikes, Span<float> charged,
-        Span<float> membrane, int start, int end, int lanes)
+        Span<float> membrane, int start, int end, int lanes, ReadOnlySpan<float> normalise = default)
     {
         int vectorEnd = VectorEnd(start, end, lanes);
-        if (lanes == 16) NeuronLanes512.Forward(input, n, timeSteps, spec, spikes, charged, membrane, start, vectorEnd);
-        else if (lanes == 8) NeuronLanes256.Forward(input, n, timeSteps, spec, spikes, charged, membrane, start, vectorEnd);
-        ForwardScalar(input, n, timeSteps, spec, spikes, charged, membrane, vectorEnd, end);
+        if (lanes == 16) NeuronLanes512.Forward(input, n, timeSteps, spec, spikes, charged, membrane, start, vectorEnd, normalise);
+        else if (lanes == 8) NeuronLanes256.Forward(input, n, timeSteps, spec, spikes, charged, membrane, start, vectorEnd, normalise);
+        ForwardScalar(input, n, timeSteps, spec, spikes, charged, membrane, vectorEnd, end, normalise);
+    }
+
+    /// <summary>
+    /// Training forward of a batch norm and the neurons after it, in one pass that writes spikes [T, n] only:
+    /// each input u [T, n] becomes (u − mean)·scale + shift, rounded as <see cref="BatchNormKernel"/> rounds its
+    /// output, and charges the neuron. <paramref name="normalise"/> is [3, P]: the mean, scale and shift at each
+    /// position p = neuron mod P (P = channels × spatial size, so it divides n). The normalised currents and the
+    /// charged h are never stored; <see cref="BackwardNormalised"/> recomputes h from u. Against a batch norm and
+    /// <see cref="Forward(ReadOnlySpan{float}, int, in NeuronSpec, Span{float}, Span{float}, Span{float})"/> in turn
+    /// this saves writing and re-reading the currents and writing h, three of the five tensor-sized memory streams,
+    /// and two tensors per layer of training memory. Spikes are bit-identical to the two in turn.
+    /// </summary>
+    public static void ForwardNormalised(ReadOnlySpan<float> input, int timeSteps, in NeuronSpec spec, ReadOnlySpan<float> normalise, Span<float> spikes) =>
+        ForwardNormalised(input, timeSteps, spec, normalise, spikes, PreferredLanes);
+
+    /// <summary>
+    /// ∂L/∂spikes [T, n] and the batch norm's input u [T, n] → ∂L/∂(normalised current) [T, n], the gradient the
+    /// batch norm's backward takes. A block of neurons at a time recomputes h from u into <paramref name="gradCurrent"/>
+    /// and runs the neuron backward over it in place, while the block is in the core's cache: the same values as
+    /// <see cref="Backward(ReadOnlySpan{float}, ReadOnlySpan{float}, int, in NeuronSpec, Span{float})"/> on a stored h.
+    /// </summary>
+    public static void BackwardNormalised(ReadOnlySpan<float> gradSpikes, ReadOnlySpan<float> input, int timeSteps, in NeuronSpec spec,
+        ReadOnlySpan<float> normalise, Span<float> gradCurrent) =>
+        BackwardNormalised(gradSpikes, input, timeSteps, spec, normalise, gradCurrent, PreferredLanes);
+
+    /// <summary>Neurons per recompute-then-backward block: T·1024 floats (16 KB at T = 4) stay in L1 between the two.</summary>
+    private const int RecomputeBlock = 1024;
+
+    internal static unsafe void ForwardNormalised(ReadOnlySpan<float> input, int timeSteps, in NeuronSpec spec, ReadOnlySpan<float> normalise,
+        Span<float> spikes, int lanes)
+    {
+        int n = Neurons("ForwardNormalised", timeSteps, input.Length, spikes.Length, input.Length);
+        lanes = NormalisedLanes(n, normalise, lanes);
+        NeuronSpec sp = spec;
+        int length = input.Length, normaliseLength = normalise.Length;
+        fixed (float* px = input, ps = spikes, pn = normalise)
+        {
+            float* x = px, s = ps, nm = pn;
+            SplitBlocks(n, timeSteps, lanes, (start, end) => ForwardRange(new ReadOnlySpan<float>(x, length), n, timeSteps, sp,
+                new Span<float>(s, length), default, default, start, end, lanes, new ReadOnlySpan<float>(nm, normaliseLength)));
+        }
+    }
+
+    internal static unsafe void BackwardNormalised(ReadOnlySpan<float> gradSpikes, ReadOnlySpan<float> input, int timeSteps, in NeuronSpec spec,
+        ReadOnlySpan<float> normalise, Span<float> gradCurrent, int lanes)
+    {
+        int n = Neurons("BackwardNormalised", timeSteps, input.Length, gradSpikes.Length, gradCurrent.Length);
+        lanes = NormalisedLanes(n, normalise, lanes);
+        NeuronSpec sp = spec;
+        int length = input.Length, normaliseLength = normalise.Length;
+        fixed (float* pgs = gradSpikes, px = input, pgx = gradCurrent, pn = normalise)
+        {
+            float* gs = pgs, x = px, gx = pgx, nm = pn;
+            SplitBlocks(n, timeSteps, lanes, (start, end) =>
+            {
+                var gxs = new Span<float>(gx, length);
+                for (int b0 = start; b0 < end; b0 += RecomputeBlock)
+                {
+                    int b1 = Math.Min(end, b0 + RecomputeBlock);
+                    ForwardRange(new ReadOnlySpan<float>(x, length), n, timeSteps, sp, default, gxs, default, b0, b1, lanes,
+                        new ReadOnlySpan<float>(nm, normaliseLength));
+                    // h is read before ∂x is stored over it, element by element.
+                    BackwardRange(new ReadOnlySpan<float>(gs, length), gxs, n, timeSteps, sp, gxs, b0, b1, lanes);
+                }
+            });
+        }
+    }
+
+    /// <summary>Checks the [3, P] normalisation and returns the lanes to use: 1 (the scalar path) when a block of
+    /// <paramref name="lanes"/> neurons would straddle two periods.</summary>
+    private static int NormalisedLanes(int n, ReadOnlySpan<float> normalise, int lanes)
+    {
+        int period = normalise.Length / 3;
+        if (period == 0 || normalise.Length != 3 * period || n % period != 0)
+            throw new ArgumentException($"NeuronKernel: the normalisation has {normalise.Length} values; expected [3, P] with P dividing the {n} neurons of a step.");
+        return period % lanes == 0 ? lanes : 1;
     }
 
     /// <summary>
@@ -94,17 +171,19 @@ public static class NeuronKernel
         fixed (float* pgs = gradSpikes, ph = charged, pgx = gradInput)
         {
             float* gs = pgs, h = ph, gx = pgx;
-            SplitBlocks(n, timeSteps, lanes, (start, end) =>
-            {
-                int vectorEnd = VectorEnd(start, end, lanes);
-                var gss = new ReadOnlySpan<float>(gs, length);
-                var hs = new ReadOnlySpan<float>(h, length);
-                var gxs = new Span<float>(gx, length);
-                if (lanes == 16) NeuronLanes512.Backward(gss, hs, n, timeSteps, sp, gxs, start, vectorEnd);
-                else if (lanes == 8) NeuronLanes256.Backward(gss, hs, n, timeSteps, sp, gxs, start, vectorEnd);
-                BackwardScalar(gss, hs, n, timeSteps, sp, gxs, vectorEnd, end);
-            });
+            SplitBlocks(n, timeSteps, lanes, (start, end) => BackwardRange(new ReadOnlySpan<float>(gs, length), new ReadOnlySpan<float>(h, length),
+                n, timeSteps, sp, new Span<float>(gx, length), start, end, lanes));
         }
+    }
+
+    /// <summary>Backward over neurons [start, end) on the calling thread, as <see cref="ForwardRange"/> splits them.</summary>
+    private static void BackwardRange(ReadOnlySpan<float> gradSpikes, ReadOnlySpan<float> charged, int n, int timeSteps, in NeuronSpec spec,
+        Span<float> gradInput, int start, int end, int lanes)
+    {
+        int vectorEnd = VectorEnd(start, end, lanes);
+        if (lanes == 16) NeuronLanes512.Backward(gradSpikes, charged, n, timeSteps, spec, gradInput, start, vectorEnd);
+        else if (lanes == 8) NeuronLanes256.Backward(gradSpikes, charged, n, timeSteps, spec, gradInput, start, vectorEnd);
+        BackwardScalar(gradSpikes, charged, n, timeSteps, spec, gradInput, vectorEnd, end);
     }
 
     /// <summary>Hands each thread whole blocks of <paramref name="lanes"/> neurons: body(start, end).</summary>
@@ -130,18 +209,26 @@ public static class NeuronKernel
     }
 
     /// <summary>The reference loop restricted to neurons [start, end): the tail that does not fill a register.</summary>
-    private static void ForwardScalar(ReadOnlySpan<float> input, int n, int timeSteps, in NeuronSpec spec, Span<float> spikes, Span<float> charged, Span<float> membrane, int start, int end)
+    private static void ForwardScalar(ReadOnlySpan<float> input, int n, int timeSteps, in NeuronSpec spec, Span<float> spikes, Span<float> charged,
+        Span<float> membrane, int start, int end, ReadOnlySpan<float> normalise)
     {
         float vReset = spec.VReset ?? 0f;
+        int period = normalise.Length / 3;
         for (int i = start; i < end; i++)
         {
             float v = membrane.IsEmpty ? vReset : membrane[i];
             for (int t = 0; t < timeSteps; t++)
             {
                 int k = t * n + i;
-                float h = NeuronReference.Charge(spec, v, input[input.Length == n ? i : k], vReset);
+                float x = input[input.Length == n ? i : k];
+                if (period > 0)
+                {
+                    int p = i % period;
+                    x = (x - normalise[p]) * normalise[period + p] + normalise[2 * period + p];
+                }
+                float h = NeuronReference.Charge(spec, v, x, vReset);
                 float s = NeuronReference.Fire(spec, h);
-                spikes[k] = s;
+                if (!spikes.IsEmpty) spikes[k] = s;
                 if (!charged.IsEmpty) charged[k] = h;
                 v = NeuronReference.Reset(spec, h, s, vReset);
             }

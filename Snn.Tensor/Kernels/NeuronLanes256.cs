@@ -8,14 +8,19 @@ namespace Snn.Kernels;
 /// Runs neurons [start, end) (a multiple of 8 long) of a time-major [T, n] problem. Every line repeats the float
 /// operations of <see cref="NeuronReference"/> in the same order, so forward results are bit-identical to it.
 /// Spans are checked by <see cref="NeuronKernel"/>; here the loads are unchecked. Forward: an input of n values
-/// (not T·n) is the same current at every step; an empty <c>charged</c> is not written (inference).
+/// (not T·n) is the same current at every step; an empty <c>charged</c> is not written (inference), nor an empty
+/// <c>spikes</c> (a backward pass recomputing h). A non-empty <c>normalise</c> holds a batch norm's per-position mean,
+/// scale and shift ([3, P], position = neuron mod P, P a multiple of the lane count), applied to each input first.
 /// </summary>
 internal static class NeuronLanes256
 {
     public static void Forward(ReadOnlySpan<float> input, int n, int timeSteps, in NeuronSpec spec,
-        Span<float> spikes, Span<float> charged, Span<float> membrane, int start, int end)
+        Span<float> spikes, Span<float> charged, Span<float> membrane, int start, int end, ReadOnlySpan<float> normalise = default)
     {
-        bool carry = !membrane.IsEmpty, keep = !charged.IsEmpty, repeated = input.Length == n;
+        bool carry = !membrane.IsEmpty, keep = !charged.IsEmpty, fire = !spikes.IsEmpty, repeated = input.Length == n;
+        bool normalised = !normalise.IsEmpty;
+        int period = normalise.Length / 3;
+        ref float n0 = ref MemoryMarshal.GetReference(normalise);
         ref float m0 = ref MemoryMarshal.GetReference(membrane);
         ref float x0 = ref MemoryMarshal.GetReference(input);
         ref float s0 = ref MemoryMarshal.GetReference(spikes);
@@ -30,10 +35,16 @@ internal static class NeuronLanes256
         for (int i = start; i < end; i += 8)
         {
             var v = carry ? Vector256.LoadUnsafe(ref m0, (nuint)i) : vReset;
+            // The batch norm's (x − mean)·scale + shift of these neurons' channels, as BatchNormKernel rounds it.
+            nuint p = normalised ? (nuint)(i % period) : 0;
+            var (mean, scale, shift) = normalised
+                ? (Vector256.LoadUnsafe(ref n0, p), Vector256.LoadUnsafe(ref n0, p + (nuint)period), Vector256.LoadUnsafe(ref n0, p + 2 * (nuint)period))
+                : default;
             for (int t = 0; t < timeSteps; t++)
             {
                 nuint k = (nuint)((long)t * n + i);
                 var x = Vector256.LoadUnsafe(ref x0, repeated ? (nuint)i : k);
+                if (normalised) x = (x - mean) * scale + shift;
                 var h = model switch
                 {
                     NeuronModel.If => v + x,
@@ -42,7 +53,7 @@ internal static class NeuronLanes256
                     _ => decay * v + x,
                 };
                 var s = (strict ? Vector256.GreaterThan(h, vth) : Vector256.GreaterThanOrEqual(h, vth)) & one;
-                s.StoreUnsafe(ref s0, k);
+                if (fire) s.StoreUnsafe(ref s0, k);
                 if (keep) h.StoreUnsafe(ref h0, k);
                 v = soft ? h - s * vth : h * (one - s) + vReset * s;
             }

@@ -165,6 +165,48 @@ public class NeuronKernelTests
         Assert.Equal(wantGx, gx.ToArray());
     }
 
+    /// <summary>
+    /// The batch-norm-then-neurons pass against the batch norm's rounding done first and the plain kernel after:
+    /// spikes and ∂L/∂current bit-identical, for every setting, on a period that fills 16 lanes (2400 neurons: several
+    /// recompute blocks), one that fills only 8 (24) and one that fills neither (20, the scalar path).
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Settings))]
+    public void Normalised_EqualsBatchNormRoundingThenTheKernel_BitForBit(string setting)
+    {
+        var spec = Parse(setting);
+        foreach (var (period, n) in new[] { (48, 2400), (24, 72), (20, 60) })
+        {
+            var random = new Random(period);
+            float[] u = Inputs(spec, n, period).Select(v => v * 1.7f + 0.3f).ToArray();
+            float[] normalise = Enumerable.Range(0, 3 * period).Select(k => k < period ? 0.3f - (k % 7) * 0.05f
+                : k < 2 * period ? 0.6f + (float)random.NextDouble() : (float)random.NextDouble() - 0.5f).ToArray();
+            float[] currents = u.Select((v, k) => (v - normalise[k % n % period]) * normalise[period + k % n % period] + normalise[2 * period + k % n % period]).ToArray();
+            float[] gradSpikes = Enumerable.Range(0, u.Length).Select(_ => (float)(random.NextDouble() * 2 - 1)).ToArray();
+            foreach (int lanes in new[] { 16, 8, 1 })
+            {
+                var (wantS, h, wantGx) = (new float[u.Length], new float[u.Length], new float[u.Length]);
+                // The path the kernel takes: vectors when a block of lanes stays inside one period.
+                int used = period % lanes == 0 ? lanes : 1;
+                NeuronKernel.Forward(currents, TimeSteps, spec, wantS, h, default, used);
+                NeuronKernel.Backward(gradSpikes, h, TimeSteps, spec, wantGx, used);
+                var (s, gx) = (new float[u.Length], new float[u.Length]);
+                NeuronKernel.ForwardNormalised(u, TimeSteps, spec, normalise, s, lanes);
+                NeuronKernel.BackwardNormalised(gradSpikes, u, TimeSteps, spec, normalise, gx, lanes);
+                Assert.True(wantS.AsSpan().SequenceEqual(s), $"spikes, period {period}, lanes {lanes}");
+                Assert.True(wantGx.AsSpan().SequenceEqual(gx), $"gradient, period {period}, lanes {lanes}");
+            }
+        }
+    }
+
+    [Fact]
+    public void Normalised_ThrowsWhenThePeriodDoesNotDivideAStep()
+    {
+        var ex = Assert.Throws<ArgumentException>(() =>
+            NeuronKernel.ForwardNormalised(new float[2 * 10], 2, NeuronSpec.Lif(), new float[3 * 4], new float[2 * 10]));
+        Assert.Contains("P dividing the 10 neurons", ex.Message);
+    }
+
     [Fact]
     public void Forward_ThrowsWhenLengthDoesNotSplitIntoTimeSteps()
     {

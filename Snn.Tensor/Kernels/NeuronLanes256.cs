@@ -1,4 +1,5 @@
 // The Vector256 body of NeuronKernel for machines without AVX-512: 8 neurons per register, membrane kept in a register.
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 
@@ -14,6 +15,7 @@ namespace Snn.Kernels;
 /// </summary>
 internal static class NeuronLanes256
 {
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Forward(ReadOnlySpan<float> input, int n, int timeSteps, in NeuronSpec spec,
         Span<float> spikes, Span<float> charged, Span<float> membrane, int start, int end, ReadOnlySpan<float> normalise = default)
     {
@@ -61,6 +63,7 @@ internal static class NeuronLanes256
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Backward(ReadOnlySpan<float> gradSpikes, ReadOnlySpan<float> charged, int n, int timeSteps,
         in NeuronSpec spec, Span<float> gradInput, int start, int end)
     {

@@ -1,4 +1,5 @@
 // The Vector512 body of NeuronKernel: 16 neurons per register, the membrane kept in a register across all time steps.
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 
@@ -14,6 +15,7 @@ namespace Snn.Kernels;
 /// </summary>
 internal static class NeuronLanes512
 {
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Forward(ReadOnlySpan<float> input, int n, int timeSteps, in NeuronSpec spec,
         Span<float> spikes, Span<float> charged, Span<float> membrane, int start, int end, ReadOnlySpan<float> normalise = default)
     {
@@ -61,6 +63,7 @@ internal static class NeuronLanes512
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Backward(ReadOnlySpan<float> gradSpikes, ReadOnlySpan<float> charged, int n, int timeSteps,
         in NeuronSpec spec, Span<float> gradInput, int start, int end)
     {

@@ -1,4 +1,5 @@
 // Surrogate gradients for a whole vector of neurons at once, the SIMD twin of Surrogate.Gradient.
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 
 namespace Snn.Kernels;
@@ -26,6 +27,7 @@ internal readonly struct SurrogateLanes
         if (!Enum.IsDefined(_kind)) throw new InvalidOperationException($"Unknown surrogate {_kind}.");
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public Vector512<float> Gradient(Vector512<float> u)
     {
         var one = Vector512<float>.One;
@@ -49,6 +51,7 @@ internal readonly struct SurrogateLanes
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public Vector256<float> Gradient(Vector256<float> u)
     {
         var one = Vector256<float>.One;

@@ -167,7 +167,7 @@ public class NeuronKernelTests
 
     /// <summary>
     /// The batch-norm-then-neurons pass against the batch norm's rounding done first and the plain kernel after:
-    /// spikes and ∂L/∂current bit-identical, for every setting, on a period that fills 16 lanes (2400 neurons: several
+    /// spikes and ∂L/∂current bit-identical, for every setting, on a period that fills 16 lanes (24000 neurons: several
     /// recompute blocks), one that fills only 8 (24) and one that fills neither (20, the scalar path).
     /// </summary>
     [Theory]
@@ -175,7 +175,7 @@ public class NeuronKernelTests
     public void Normalised_EqualsBatchNormRoundingThenTheKernel_BitForBit(string setting)
     {
         var spec = Parse(setting);
-        foreach (var (period, n) in new[] { (48, 2400), (24, 72), (20, 60) })
+        foreach (var (period, n) in new[] { (48, 24000), (24, 72), (20, 60) })
         {
             var random = new Random(period);
             float[] u = Inputs(spec, n, period).Select(v => v * 1.7f + 0.3f).ToArray();

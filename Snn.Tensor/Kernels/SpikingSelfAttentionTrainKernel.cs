@@ -1,4 +1,5 @@
 // Spikformer's attention core for training, straight on tokens: the head split, transpose and merge copies go away.
+using System.Runtime.Intrinsics;
 using TP = System.Numerics.Tensors.TensorPrimitives;
 
 namespace Snn.Kernels;
@@ -12,11 +13,14 @@ namespace Snn.Kernels;
 /// training step that did not scale on two threads (strided copies: 57 ms of CPU per step on one thread, 89 on two);
 /// without them the Spikformer-2-64 step took 4–8% less time on one and two threads (in-process A/B) and 150 MB less
 /// peak memory. Threads take whole (sample, head) pairs, each product on one thread, as the composed batched matmul
-/// does.
+/// does. Heads of 16 features on AVX-512 run the products as <see cref="AttentionHead16"/> loops, the same chains
+/// of fused multiply-adds without Gemm's packing and tile padding.
 /// </summary>
 public static unsafe class SpikingSelfAttentionTrainKernel
 {
-    [ThreadStatic] private static float[]? t_gradOut, t_gradScores, t_gradKeysT;
+    [ThreadStatic] private static float[]? t_gradOut, t_gradScores, t_gradKeysT, t_transposed;
+
+    private static bool Head16(int d) => d == AttentionHead16.Features && Vector512.IsHardwareAccelerated;
 
     public static void Forward(ReadOnlySpan<float> q, ReadOnlySpan<float> k, ReadOnlySpan<float> v, int batch, int tokens, int dim, int heads,
         float scale, Span<float> scores, Span<float> output)
@@ -29,6 +33,16 @@ public static unsafe class SpikingSelfAttentionTrainKernel
             ForPairs(batch, heads, tokens, d, (b, h) =>
             {
                 long at = (long)b * tokens * dim + h * d, s = ((long)b * heads + h) * tokens * tokens;
+                if (Head16(d))
+                {
+                    fixed (float* kT = ThreadBuffer.Grow(ref t_transposed, d * AttentionHead16.Padded(tokens)))
+                    {
+                        AttentionHead16.Transpose(kp + at, dim, tokens, kT);
+                        AttentionHead16.Scores(qp + at, dim, kT, tokens, sp + s);
+                    }
+                    AttentionHead16.ScoresTimes(sp + s, tokens, vp + at, dim, scale, op + at, dim);
+                    return;
+                }
                 var a = new Span<float>(sp + s, tokens * tokens);
                 // A = Q·Kᵀ: the composed path multiplies by K transposed into a copy; packing op(B) reads the same values.
                 Gemm.Multiply(false, true, tokens, tokens, d, Rest(qp, at, length), dim, Rest(kp, at, length), dim, 0f, a, tokens, threads: 1);
@@ -60,6 +74,18 @@ public static unsafe class SpikingSelfAttentionTrainKernel
                 var g = ThreadBuffer.Grow(ref t_gradOut, tokens * d);
                 for (int l = 0; l < tokens; l++) TP.Multiply(new ReadOnlySpan<float>(gop + at + (long)l * dim, d), scale, g.Slice(l * d, d));
                 var ga = ThreadBuffer.Grow(ref t_gradScores, tokens * tokens);
+                if (Head16(d))
+                {
+                    fixed (float* gp = g, gap = ga, vT = ThreadBuffer.Grow(ref t_transposed, d * AttentionHead16.Padded(tokens)))
+                    {
+                        AttentionHead16.Transpose(vp + at, dim, tokens, vT);
+                        AttentionHead16.Scores(gp, d, vT, tokens, gap);
+                        AttentionHead16.TransposedScoresTimes(sp + s, tokens, gp, d, gvp + at, dim);
+                        AttentionHead16.ScoresTimes(gap, tokens, kp + at, dim, 1f, gqp + at, dim);
+                        AttentionHead16.TransposedScoresTimes(gap, tokens, qp + at, dim, gkp + at, dim);
+                    }
+                    return;
+                }
                 Gemm.Multiply(false, true, tokens, tokens, d, g, d, Rest(vp, at, length), dim, 0f, ga, tokens, threads: 1);
                 Gemm.Multiply(true, false, tokens, d, tokens, a, tokens, g, d, 0f, Rest(gvp, at, length), dim, threads: 1);
                 // ∂Q = ∂A·K: the composed path passes its transposed copy of K with transposeB, which packs these values.

@@ -31,6 +31,8 @@ public class AttentionTrainKernelTests
     [InlineData(1, 2, 9, 24, 3, 3)]
     [InlineData(2, 1, 100, 64, 2, 2)]   // 100²·32 multiply-adds per product: the composed path splits each product over threads
     [InlineData(2, 2, 5, 8, 1, 1)]
+    [InlineData(2, 1, 100, 64, 4, 2)]   // 16-feature heads (the AVX-512 loops) over 100 tokens: 4-token blocks, a ragged last score vector
+    [InlineData(1, 2, 3, 32, 2, 1)]     // 16-feature heads over 3 tokens: tail rows only
     public void Tokens_WithAGraph_IsBitIdenticalToTheComposedGraph_ValuesAndGradients(int t, int n, int tokens, int dim, int heads, int threads)
     {
         using var threadCount = ThreadCount.Set(threads);

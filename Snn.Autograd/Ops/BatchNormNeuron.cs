@@ -11,8 +11,8 @@ public static partial class F
     /// spikes, gradients and running-statistics update as the two ops in turn. On the CPU backend one pass normalises
     /// and fires (<see cref="NeuronKernel.ForwardNormalised"/>) and backward recomputes h from x
     /// (<see cref="NeuronKernel.BackwardNormalised"/>), so the graph keeps only x, which the batch norm's backward
-    /// reads anyway, instead of x, the currents and h. Elsewhere (another backend, or a channel block that a vector of
-    /// neurons would straddle) it is the two ops.
+    /// reads anyway, instead of x, the currents and h. Elsewhere (another backend, channels on the time dim, or a
+    /// channel block that a vector of neurons would straddle) it is the two ops.
     /// </summary>
     public static Variable BatchNormNeuron(Variable x, Variable gamma, Variable beta, Tensor runningMean, Tensor runningVar, int channelDim,
         NeuronSpec spec, float epsilon = 1e-5f, float momentum = 0.1f)

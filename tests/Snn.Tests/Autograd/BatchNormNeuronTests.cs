@@ -58,7 +58,7 @@ public class BatchNormNeuronTests
     }
 
     [Fact]
-    public void Layer_TrainsThroughTheFusedOp_AndEvaluatesThroughTheFoldedOne_LikeTheLayersInTurn()
+    public void Layer_TrainsThroughTheFusedOp_LikeTheLayersInTurn()
     {
         var (linear, bn, lif) = (new Linear(8, 16, rng: new Rng(1)), BatchNorm.OneD(16), SpikingNeuron.Lif());
         var x = Variable.Constant(Data(7, 2, 0, 4, 5, 8));

@@ -5,8 +5,8 @@ using System.Runtime.Intrinsics;
 namespace Snn.Kernels;
 
 /// <summary>
-/// The three shapes of product a Spikformer head needs in training, for heads of d = 16 features (Spikformer-2-64's
-/// 64 features in 4 heads), L tokens. Matrices are row-major: a token matrix [L, 16] has row stride ld (the heads
+/// The three shapes of product a Spikformer head needs, for heads of d = 16 features (Spikformer-2-64's 64 features
+/// in 4 heads), L tokens: all five of training's, and inference's two. Matrices are row-major: a token matrix [L, 16] has row stride ld (the heads
 /// stay inside the merged [L, D] rows); a score matrix [L, L] is contiguous. Each output element is the chain of fused
 /// multiply-adds over ascending index from zero that <see cref="Gemm"/> computes for the same product (a depth of
 /// 16 or L is one packed block), so the values are the same bits. Through Gemm these products spent most of their
@@ -68,62 +68,68 @@ internal static unsafe class AttentionHead16
         }
     }
 
-    /// <summary>out [L, 16] = s·y·scale: out[l, :] = (Σ_m s[l, m]·y[m, :])·scale. Scores·V (scale as a separate
-    /// multiply, as the composed path scales its product) and ∂A·K (scale 1, which changes no bit).</summary>
+    /// <summary>
+    /// out [rows, 16] = a·y·scale: out[r, :] = (Σ_{m &lt; depth} a[r, m]·y[m, :])·scale, a's rows lda apart. Scores·V
+    /// (scale as a separate multiply, as the composed path scales its product), ∂A·K (scale 1, which changes no bit),
+    /// and inference's Q·(Kᵀ·V).
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void ScoresTimes(float* s, int tokens, float* y, int ld, float scale, float* output, int ldo)
+    public static void Times(float* a, int lda, int rows, int depth, float* y, int ld, float scale, float* output, int ldo)
     {
         var sc = Vector512.Create(scale);
-        int l = 0;
-        for (; l + 4 <= tokens; l += 4)
+        int r = 0;
+        for (; r + 4 <= rows; r += 4)
         {
-            float* s0 = s + (long)l * tokens, s1 = s0 + tokens, s2 = s1 + tokens, s3 = s2 + tokens;
+            float* a0r = a + (long)r * lda, a1r = a0r + lda, a2r = a1r + lda, a3r = a2r + lda;
             Vector512<float> a0 = default, a1 = default, a2 = default, a3 = default;
-            for (int m = 0; m < tokens; m++)
+            for (int m = 0; m < depth; m++)
             {
                 var ym = Vector512.Load(y + (long)m * ld);
-                a0 = Vector512.FusedMultiplyAdd(Vector512.Create(s0[m]), ym, a0);
-                a1 = Vector512.FusedMultiplyAdd(Vector512.Create(s1[m]), ym, a1);
-                a2 = Vector512.FusedMultiplyAdd(Vector512.Create(s2[m]), ym, a2);
-                a3 = Vector512.FusedMultiplyAdd(Vector512.Create(s3[m]), ym, a3);
+                a0 = Vector512.FusedMultiplyAdd(Vector512.Create(a0r[m]), ym, a0);
+                a1 = Vector512.FusedMultiplyAdd(Vector512.Create(a1r[m]), ym, a1);
+                a2 = Vector512.FusedMultiplyAdd(Vector512.Create(a2r[m]), ym, a2);
+                a3 = Vector512.FusedMultiplyAdd(Vector512.Create(a3r[m]), ym, a3);
             }
-            float* o = output + (long)l * ldo;
+            float* o = output + (long)r * ldo;
             (a0 * sc).Store(o); (a1 * sc).Store(o + ldo); (a2 * sc).Store(o + 2L * ldo); (a3 * sc).Store(o + 3L * ldo);
         }
-        for (; l < tokens; l++)
+        for (; r < rows; r++)
         {
-            float* sl = s + (long)l * tokens;
+            float* ar = a + (long)r * lda;
             var acc = Vector512<float>.Zero;
-            for (int m = 0; m < tokens; m++) acc = Vector512.FusedMultiplyAdd(Vector512.Create(sl[m]), Vector512.Load(y + (long)m * ld), acc);
-            (acc * sc).Store(output + (long)l * ldo);
+            for (int m = 0; m < depth; m++) acc = Vector512.FusedMultiplyAdd(Vector512.Create(ar[m]), Vector512.Load(y + (long)m * ld), acc);
+            (acc * sc).Store(output + (long)r * ldo);
         }
     }
 
-    /// <summary>out [L, 16] = sᵀ·y: out[m, :] = Σ_l s[l, m]·y[l, :]. Aᵀ·∂out (∂V) and ∂Aᵀ·Q (∂K).</summary>
+    /// <summary>
+    /// out [rows, 16] = aᵀ·y: out[r, :] = Σ_{l &lt; depth} a[l, r]·y[l, :], a's rows lda apart. Aᵀ·∂out (∂V), ∂Aᵀ·Q
+    /// (∂K), and inference's Kᵀ·V.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void TransposedScoresTimes(float* s, int tokens, float* y, int ld, float* output, int ldo)
+    public static void TransposedTimes(float* a, int lda, int rows, int depth, float* y, int ld, float* output, int ldo)
     {
-        int m = 0;
-        for (; m + 4 <= tokens; m += 4)
+        int r = 0;
+        for (; r + 4 <= rows; r += 4)
         {
             Vector512<float> a0 = default, a1 = default, a2 = default, a3 = default;
-            for (int l = 0; l < tokens; l++)
+            for (int l = 0; l < depth; l++)
             {
                 var yl = Vector512.Load(y + (long)l * ld);
-                float* sl = s + (long)l * tokens + m;
-                a0 = Vector512.FusedMultiplyAdd(Vector512.Create(sl[0]), yl, a0);
-                a1 = Vector512.FusedMultiplyAdd(Vector512.Create(sl[1]), yl, a1);
-                a2 = Vector512.FusedMultiplyAdd(Vector512.Create(sl[2]), yl, a2);
-                a3 = Vector512.FusedMultiplyAdd(Vector512.Create(sl[3]), yl, a3);
+                float* al = a + (long)l * lda + r;
+                a0 = Vector512.FusedMultiplyAdd(Vector512.Create(al[0]), yl, a0);
+                a1 = Vector512.FusedMultiplyAdd(Vector512.Create(al[1]), yl, a1);
+                a2 = Vector512.FusedMultiplyAdd(Vector512.Create(al[2]), yl, a2);
+                a3 = Vector512.FusedMultiplyAdd(Vector512.Create(al[3]), yl, a3);
             }
-            float* o = output + (long)m * ldo;
+            float* o = output + (long)r * ldo;
             a0.Store(o); a1.Store(o + ldo); a2.Store(o + 2L * ldo); a3.Store(o + 3L * ldo);
         }
-        for (; m < tokens; m++)
+        for (; r < rows; r++)
         {
             var acc = Vector512<float>.Zero;
-            for (int l = 0; l < tokens; l++) acc = Vector512.FusedMultiplyAdd(Vector512.Create(s[(long)l * tokens + m]), Vector512.Load(y + (long)l * ld), acc);
-            acc.Store(output + (long)m * ldo);
+            for (int l = 0; l < depth; l++) acc = Vector512.FusedMultiplyAdd(Vector512.Create(a[(long)l * lda + r]), Vector512.Load(y + (long)l * ld), acc);
+            acc.Store(output + (long)r * ldo);
         }
     }
 

@@ -38,50 +38,12 @@ public static unsafe class SpikingSelfAttentionKernel
     /// <summary>One head: rows l of q, k, v, out start at l·dim.</summary>
     private static void Head(float* q, float* k, float* v, int tokens, int dim, int d, float scale, float* kv, float* output)
     {
-        if (d == 16 && Vector512.IsHardwareAccelerated)
+        if (d == AttentionHead16.Features && Vector512.IsHardwareAccelerated)
         {
-            // kv row i = Σ_l k[l, i]·v[l, :], one register per row, four rows at a time: each sum is a chain of
-            // fused multiply-adds over ascending l, and one chain at a time waited out each one's latency (half
-            // the attention's time went to that).
-            for (int i = 0; i < 16; i += 4)
-            {
-                Vector512<float> a0 = default, a1 = default, a2 = default, a3 = default;
-                for (int l = 0; l < tokens; l++)
-                {
-                    float* kl = k + (long)l * dim + i;
-                    var vl = Vector512.Load(v + (long)l * dim);
-                    a0 = Vector512.FusedMultiplyAdd(Vector512.Create(kl[0]), vl, a0);
-                    a1 = Vector512.FusedMultiplyAdd(Vector512.Create(kl[1]), vl, a1);
-                    a2 = Vector512.FusedMultiplyAdd(Vector512.Create(kl[2]), vl, a2);
-                    a3 = Vector512.FusedMultiplyAdd(Vector512.Create(kl[3]), vl, a3);
-                }
-                a0.Store(kv + i * 16); a1.Store(kv + i * 16 + 16); a2.Store(kv + i * 16 + 32); a3.Store(kv + i * 16 + 48);
-            }
-            // Output row l = Σ_i q[l, i]·kv[i, :]·scale, over ascending i; four rows' chains at a time.
-            var s = Vector512.Create(scale);
-            int first = 0;
-            for (; first + 4 <= tokens; first += 4)
-            {
-                float* q0 = q + (long)first * dim, q1 = q0 + dim, q2 = q1 + dim, q3 = q2 + dim;
-                Vector512<float> a0 = default, a1 = default, a2 = default, a3 = default;
-                for (int i = 0; i < 16; i++)
-                {
-                    var kvi = Vector512.Load(kv + i * 16);
-                    a0 = Vector512.FusedMultiplyAdd(Vector512.Create(q0[i]), kvi, a0);
-                    a1 = Vector512.FusedMultiplyAdd(Vector512.Create(q1[i]), kvi, a1);
-                    a2 = Vector512.FusedMultiplyAdd(Vector512.Create(q2[i]), kvi, a2);
-                    a3 = Vector512.FusedMultiplyAdd(Vector512.Create(q3[i]), kvi, a3);
-                }
-                float* o = output + (long)first * dim;
-                (a0 * s).Store(o); (a1 * s).Store(o + dim); (a2 * s).Store(o + 2 * dim); (a3 * s).Store(o + 3 * dim);
-            }
-            for (int l = first; l < tokens; l++)
-            {
-                float* ql = q + (long)l * dim;
-                var acc = Vector512<float>.Zero;
-                for (int i = 0; i < 16; i++) acc = Vector512.FusedMultiplyAdd(Vector512.Create(ql[i]), Vector512.Load(kv + i * 16), acc);
-                (acc * s).Store(output + (long)l * dim);
-            }
+            // kv = Kᵀ·V [16, 16], then out = Q·kv·scale, four chains of fused multiply-adds at a time (one chain at
+            // a time waited out each one's latency; half the attention's time went to that).
+            AttentionHead16.TransposedTimes(k, dim, d, tokens, v, dim, kv, d);
+            AttentionHead16.Times(q, dim, tokens, d, kv, d, scale, output, dim);
             return;
         }
         for (int i = 0; i < d; i++)

@@ -40,7 +40,7 @@ public static unsafe class SpikingSelfAttentionTrainKernel
                         AttentionHead16.Transpose(kp + at, dim, tokens, kT);
                         AttentionHead16.Scores(qp + at, dim, kT, tokens, sp + s);
                     }
-                    AttentionHead16.ScoresTimes(sp + s, tokens, vp + at, dim, scale, op + at, dim);
+                    AttentionHead16.Times(sp + s, tokens, tokens, tokens, vp + at, dim, scale, op + at, dim);
                     return;
                 }
                 var a = new Span<float>(sp + s, tokens * tokens);
@@ -80,9 +80,9 @@ public static unsafe class SpikingSelfAttentionTrainKernel
                     {
                         AttentionHead16.Transpose(vp + at, dim, tokens, vT);
                         AttentionHead16.Scores(gp, d, vT, tokens, gap);
-                        AttentionHead16.TransposedScoresTimes(sp + s, tokens, gp, d, gvp + at, dim);
-                        AttentionHead16.ScoresTimes(gap, tokens, kp + at, dim, 1f, gqp + at, dim);
-                        AttentionHead16.TransposedScoresTimes(gap, tokens, qp + at, dim, gkp + at, dim);
+                        AttentionHead16.TransposedTimes(sp + s, tokens, tokens, tokens, gp, d, gvp + at, dim);
+                        AttentionHead16.Times(gap, tokens, tokens, tokens, kp + at, dim, 1f, gqp + at, dim);
+                        AttentionHead16.TransposedTimes(gap, tokens, tokens, tokens, qp + at, dim, gkp + at, dim);
                     }
                     return;
                 }

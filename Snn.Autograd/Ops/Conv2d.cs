@@ -11,7 +11,12 @@ public static partial class F
     /// Backward: ∂x = ∂y ⊛ᵀ w (BackwardInput), ∂w = Σ ∂y ⊗ x (BackwardWeight), ∂b = Σ ∂y. Sparse 0/1 inputs take
     /// <see cref="SpikeConv2dKernel"/> forward and for ∂w (no bias): the same values up to summation order.
     /// </summary>
-    public static Variable Conv2d(Variable x, Variable weight, Variable? bias, int stride = 1, int padding = 0)
+    public static Variable Conv2d(Variable x, Variable weight, Variable? bias, int stride = 1, int padding = 0) =>
+        Conv2d(x, weight, bias, stride, padding, sparseSpikes: null);
+
+    /// <summary>As the public overload; <paramref name="sparseSpikes"/> is the input's <see cref="SpikeConv2dKernel.IsSparseSpikes"/>
+    /// when the caller has scanned it already, or null to scan here.</summary>
+    private static Variable Conv2d(Variable x, Variable weight, Variable? bias, int stride, int padding, bool? sparseSpikes)
     {
         if (x.Data.Rank < 4 || weight.Data.Rank != 4)
             throw new ArgumentException($"Conv2d: expected input [..., C, H, W] and weight [O, C, kh, kw], got {Tensor.ShapeText(x.Data.Shape)} and {Tensor.ShapeText(weight.Data.Shape)}.");
@@ -24,7 +29,7 @@ public static partial class F
         var input = x.Data.Contiguous();
         var y = Tensor.Uninitialized([.. lead, g.OutChannels, g.OutH, g.OutW]);
         // Spike inputs (0/1, sparse) convolve by accumulating weight rows; the weight gradient likewise.
-        bool spikes = SpikeConv2dKernel.IsSparseSpikes(input.Span);
+        bool spikes = sparseSpikes ?? SpikeConv2dKernel.IsSparseSpikes(input.Span);
         if (spikes) SpikeConv2dKernel.Forward(input.Span, weight.Data.Contiguous().Span, bias is null ? default : bias.Data.Span, g, y.Span);
         else Conv2dKernel.Forward(input.Span, weight.Data.Contiguous().Span, bias is null ? default : bias.Data.Span, g, y.Span);
         Variable[] inputs = bias is null ? [x, weight] : [x, weight, bias];

@@ -18,10 +18,11 @@ public static partial class F
     {
         bool graph = GradMode.Enabled && (x.RequiresGrad || weight.RequiresGrad || (bias?.RequiresGrad ?? false));
         if (graph || Backend.Current is not CpuBackend || x.Data.Rank < 4 || weight.Data.Rank != 4 || x.Data.Shape[^3] != weight.Data.Shape[1])
-            return ConvThenNeuron(x, weight, bias, stride, padding, spec, membrane, poolKernel, poolStride, poolPadding);
+            return ConvThenNeuron(x, weight, bias, stride, padding, spec, membrane, poolKernel, poolStride, poolPadding, sparseSpikes: null);
         var input = x.Data.Contiguous();
+        // Scanned once: the convolution the fallback runs is told the answer instead of scanning again.
         if (!SpikeConv2dKernel.IsSparseSpikes(input.Span))
-            return ConvThenNeuron(x, weight, bias, stride, padding, spec, membrane, poolKernel, poolStride, poolPadding);
+            return ConvThenNeuron(x, weight, bias, stride, padding, spec, membrane, poolKernel, poolStride, poolPadding, sparseSpikes: false);
         var ws = weight.Data.Shape;
         var lead = x.Data.ShapeArray()[..^3];
         var g = Conv2dGeometry.Create(Tensor.ElementCount(lead), ws[1], x.Data.Shape[^2], x.Data.Shape[^1], ws[0], ws[2], ws[3], stride, padding);
@@ -33,9 +34,9 @@ public static partial class F
     }
 
     private static Variable ConvThenNeuron(Variable x, Variable weight, Variable? bias, int stride, int padding, NeuronSpec spec, Tensor? membrane,
-        int poolKernel, int poolStride, int poolPadding)
+        int poolKernel, int poolStride, int poolPadding, bool? sparseSpikes)
     {
-        var currents = Conv2d(x, weight, bias, stride, padding);
+        var currents = Conv2d(x, weight, bias, stride, padding, sparseSpikes);
         return poolKernel > 0 ? NeuronMaxPool2d(currents, spec, poolKernel, poolStride, poolPadding, membrane) : Neuron(currents, spec, membrane);
     }
 }

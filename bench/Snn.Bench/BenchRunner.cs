@@ -6,9 +6,12 @@ namespace Snn.Bench;
 /// <summary>
 /// A median wall time at <see cref="BenchRunner.Threads"/> threads and the managed bytes one run allocated
 /// (GC.GetTotalAllocatedBytes delta / runs). With scaling measured: the median at one thread, and
-/// <see cref="Scaling"/>, the median over repetitions of (one-thread time / N-thread time) of back-to-back runs.
+/// <see cref="Scaling"/>, the median over repetitions of (one-thread time / N-thread time) of back-to-back runs, and
+/// <see cref="HostScaling"/>, the same median for <see cref="HostProbe"/> timed beside each pair: what the host gave
+/// perfectly parallel work in those minutes.
 /// </summary>
-public readonly record struct BenchTiming(double Milliseconds, double BytesPerRun, double? OneThreadMilliseconds = null, double? Scaling = null);
+public readonly record struct BenchTiming(double Milliseconds, double BytesPerRun, double? OneThreadMilliseconds = null, double? Scaling = null,
+    double? HostScaling = null);
 
 /// <summary>
 /// Median wall time of <c>Repetitions</c> runs after at least <c>WarmUp</c> discarded ones lasting at least
@@ -43,17 +46,19 @@ public sealed record BenchRunner(int WarmUp = 30, int Repetitions = 7, double Wa
             }
             var many = new double[Repetitions];
             var one = new double[Repetitions];
+            var hostRatios = new double[Repetitions];
             long allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
             for (int i = 0; i < Repetitions; i++)
             {
                 if (!Paired) { many[i] = Time(body, Threads); continue; }
                 if (i % 2 == 0) { many[i] = Time(body, Threads); one[i] = Time(body, 1); }
                 else { one[i] = Time(body, 1); many[i] = Time(body, Threads); }
+                hostRatios[i] = Time(HostProbe.Run, 1) / Time(HostProbe.Run, Threads);
             }
             double bytesPerRun = (double)(GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore) / (Repetitions * counts.Length);
             if (!Paired) return new BenchTiming(Median(many), bytesPerRun);
             var ratios = one.Zip(many, (a, b) => a / b).ToArray();
-            return new BenchTiming(Median(many), bytesPerRun, Median(one), Median(ratios));
+            return new BenchTiming(Median(many), bytesPerRun, Median(one), Median(ratios), Median(hostRatios));
         }
         finally { Parallelism.Threads = saved; }
     }

@@ -10,12 +10,13 @@ namespace Snn.Bench;
 /// One table row at <see cref="Threads"/> threads; the one-thread figures are null when scaling was not measured,
 /// the torch ones when the peer has no such figure or is unavailable. <see cref="Scaling"/> (how much faster N
 /// threads are than one) is ours: the median ratio of back-to-back runs (<see cref="BenchRunner"/>);
+/// <see cref="HostScaling"/> is <see cref="HostProbe"/>'s, timed beside ours: the most any kernel could show then;
 /// <see cref="TorchScaling"/> compares PyTorch's one-thread process with its N-thread one.
 /// Memory: managed bytes allocated per step, our peak RSS and peak managed heap while the workload ran, PyTorch's
 /// peak RSS (its own process).
 /// </summary>
 public sealed record BenchResult(string Workload, string Label, int Threads, double Milliseconds, double Gflops,
-    double? BytesPerStep, long PeakRssBytes, long PeakManagedBytes, double? OneThreadMilliseconds, double? Scaling,
+    double? BytesPerStep, long PeakRssBytes, long PeakManagedBytes, double? OneThreadMilliseconds, double? Scaling, double? HostScaling,
     double? TorchMilliseconds, double? TorchOneThreadMilliseconds, long? TorchPeakRssBytes, string? Unavailable)
 {
     /// <summary>Our speed over PyTorch's (time ratio, so &gt; 1 means we are faster).</summary>
@@ -27,7 +28,7 @@ public sealed record BenchResult(string Workload, string Label, int Threads, dou
     {
         ["workload"] = Workload, ["label"] = Label, ["threads"] = Threads, ["ms"] = Milliseconds, ["gflops"] = Gflops,
         ["bytes_per_step"] = BytesPerStep, ["peak_rss_bytes"] = PeakRssBytes, ["peak_managed_bytes"] = PeakManagedBytes,
-        ["ms_1_thread"] = OneThreadMilliseconds, ["scaling"] = Scaling, ["torch_ms"] = TorchMilliseconds,
+        ["ms_1_thread"] = OneThreadMilliseconds, ["scaling"] = Scaling, ["host_scaling"] = HostScaling, ["torch_ms"] = TorchMilliseconds,
         ["torch_ms_1_thread"] = TorchOneThreadMilliseconds, ["torch_scaling"] = TorchScaling,
         ["torch_peak_rss_bytes"] = TorchPeakRssBytes, ["ratio"] = Ratio, ["unavailable"] = Unavailable,
     };
@@ -52,7 +53,8 @@ public static class BenchSuite
         return $"machine: {Environment.ProcessorCount} logical cores, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}, " +
             $"Vector512 {(Vector512.IsHardwareAccelerated ? "on" : "off")}, load average {load}; threads {threads}; " +
             $"median of {runner.Repetitions} after ≥{runner.WarmUp} warm-up" +
-            (runner.Scaling && threads > 1 ? "; ours: each repetition also at 1 thread, back to back (scale = median ratio); PyTorch: 1 thread in a process of its own" : "");
+            (runner.Scaling && threads > 1 ? "; ours: each repetition also at 1 thread, back to back (scale = median ratio); " +
+                "host: the same ratio for a register-only loop timed beside each pair; PyTorch: 1 thread in a process of its own" : "");
     }
 
     public static IReadOnlyList<BenchResult> Run(string[] workloads, int threads, bool withTorch, bool scaling, TextWriter output,
@@ -61,7 +63,7 @@ public static class BenchSuite
         runner = (runner ?? new BenchRunner()) with { Threads = threads, Scaling = scaling };
         var results = new List<BenchResult>();
         output.WriteLine(MachineLine(threads, runner));
-        output.WriteLine($"{"workload",-28} {"ours ms",9} {"torch ms",9} {"ratio",6} | {"ours 1T",9} {"scale",5} {"torch 1T",9} {"scale",5} | {"MB/step",8} {"RSS MB",7} {"torch RSS",9}");
+        output.WriteLine($"{"workload",-28} {"ours ms",9} {"torch ms",9} {"ratio",6} | {"ours 1T",9} {"scale",5} {"host",5} {"torch 1T",9} {"scale",5} | {"MB/step",8} {"RSS MB",7} {"torch RSS",9}");
         var peer = new TorchPeer();
         foreach (string name in workloads)
         {
@@ -78,7 +80,7 @@ public static class BenchSuite
             {
                 var t = peerFigures.FirstOrDefault(p => p.Label == figure.Label);
                 var row = new BenchResult(name, figure.Label, threads, figure.Milliseconds, figure.GigaflopsPerSecond, figure.BytesPerStep,
-                    rss, managed, figure.OneThreadMilliseconds, figure.Scaling, t?.Milliseconds,
+                    rss, managed, figure.OneThreadMilliseconds, figure.Scaling, figure.HostScaling, t?.Milliseconds,
                     peerOne.FirstOrDefault(p => p.Label == figure.Label)?.Milliseconds, t?.PeakRssBytes, figure.Unavailable);
                 results.Add(row);
                 output.WriteLine(Line(row));
@@ -101,9 +103,9 @@ public static class BenchSuite
     {
         if (r.Unavailable is string why)
             return string.Format(CultureInfo.InvariantCulture, "{0,-28} {1,9} {2,9}   ({3})", r.Label, "-", Format(r.TorchMilliseconds, "F2"), why);
-        return string.Format(CultureInfo.InvariantCulture, "{0,-28} {1,9:F2} {2,9} {3,6} | {4,9} {5,5} {6,9} {7,5} | {8,8} {9,7:F0} {10,9}",
+        return string.Format(CultureInfo.InvariantCulture, "{0,-28} {1,9:F2} {2,9} {3,6} | {4,9} {5,5} {6,5} {7,9} {8,5} | {9,8} {10,7:F0} {11,9}",
             r.Label, r.Milliseconds, Format(r.TorchMilliseconds, "F2"), Format(r.Ratio, "F2"), Format(r.OneThreadMilliseconds, "F2"),
-            Format(r.Scaling, "F2"), Format(r.TorchOneThreadMilliseconds, "F2"), Format(r.TorchScaling, "F2"),
+            Format(r.Scaling, "F2"), Format(r.HostScaling, "F2"), Format(r.TorchOneThreadMilliseconds, "F2"), Format(r.TorchScaling, "F2"),
             Format(r.BytesPerStep / 1048576.0, "F1"), r.PeakRssBytes / 1048576.0, Format(r.TorchPeakRssBytes / 1048576.0, "F0"));
     }
 

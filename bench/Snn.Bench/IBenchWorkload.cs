@@ -4,17 +4,17 @@ namespace Snn.Bench;
 /// <summary>
 /// One measured row: <paramref name="Label"/> matches the peer's <c>workload</c> field. <paramref name="BytesPerStep"/>
 /// is the managed allocation of one step; <paramref name="Unavailable"/> says why nothing was measured (then the
-/// times are 0), for example a zoo model that this build does not have yet. The one-thread time and the scaling
-/// are there when the runner measured them (<see cref="BenchTiming"/>).
+/// times are 0), for example a zoo model that this build does not have yet. The one-thread time, the scaling
+/// and the host probe's scale are there when the runner measured them (<see cref="BenchTiming"/>).
 /// </summary>
 public sealed record BenchFigure(string Label, double Milliseconds, double Flops, double? BytesPerStep = null, string? Unavailable = null,
-    double? OneThreadMilliseconds = null, double? Scaling = null)
+    double? OneThreadMilliseconds = null, double? Scaling = null, double? HostScaling = null)
 {
     public double GigaflopsPerSecond => Milliseconds > 0 ? Flops / Milliseconds / 1e6 : 0;
 
     public static BenchFigure Of(string label, BenchTiming timing, double flops = 0, bool withBytes = false) =>
         new(label, timing.Milliseconds, flops, withBytes ? timing.BytesPerRun : null,
-            OneThreadMilliseconds: timing.OneThreadMilliseconds, Scaling: timing.Scaling);
+            OneThreadMilliseconds: timing.OneThreadMilliseconds, Scaling: timing.Scaling, HostScaling: timing.HostScaling);
 
     public static BenchFigure Missing(string label, string why) => new(label, 0, 0, Unavailable: why);
 }

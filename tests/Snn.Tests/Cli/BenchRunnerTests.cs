@@ -20,6 +20,7 @@ public class BenchRunnerTests
         Assert.Equal([2, 1, 1, 2, 2, 1, 1, 2, 2, 1], seen);
         Assert.NotNull(timing.OneThreadMilliseconds);
         Assert.NotNull(timing.Scaling);
+        Assert.InRange(timing.HostScaling!.Value, 0.1, 10);
         Assert.Equal(3, Parallelism.Threads);
     }
 
@@ -32,6 +33,7 @@ public class BenchRunnerTests
         Assert.Equal([2, 2, 2, 2, 2], seen);
         Assert.Null(timing.OneThreadMilliseconds);
         Assert.Null(timing.Scaling);
+        Assert.Null(timing.HostScaling);
         Assert.Equal(3, Parallelism.Threads);
     }
 }

@@ -26,6 +26,12 @@ public sealed class Variable
 
     public bool IsLeaf => _backward is null;
 
+    /// <summary>
+    /// Set by <see cref="F.RepeatTime"/> on its output: the one-step input that every step views. A neuron op can
+    /// then read that step in place and hand Σ_t ∂L/∂step_t to it directly (<see cref="F.NeuronMaxPool2d"/>).
+    /// </summary>
+    internal Variable? RepeatOf { get; private set; }
+
     public int[] Shape => Data.ShapeArray();
 
     public Variable(Tensor data, bool requiresGrad = false, string? name = null)
@@ -51,6 +57,14 @@ public sealed class Variable
         bool needs = GradMode.Enabled && inputs.Any(v => v.RequiresGrad);
         var y = new Variable(data, needs);
         if (needs) { y._parents = inputs; y._backward = backward; }
+        return y;
+    }
+
+    /// <summary>A <see cref="FromOp"/> output that repeats <paramref name="step"/> over time (see <see cref="RepeatOf"/>).</summary>
+    internal static Variable Repeating(Tensor data, Variable step, Action<Tensor> backward)
+    {
+        var y = FromOp(data, [step], backward);
+        if (y.RequiresGrad) y.RepeatOf = step;
         return y;
     }
 

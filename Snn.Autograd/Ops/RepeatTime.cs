@@ -13,7 +13,9 @@ public static partial class F
         if (!GradMode.Enabled || !x.RequiresGrad)
             // No graph: the view itself (F.Neuron reads it in place; any other op's Contiguous copies it).
             return Variable.Constant(repeated);
-        // The graph keeps a copy; Clone's strided copy writes the steps on all threads.
-        return Variable.FromOp(repeated.Clone(), [x], gy => x.AccumulateGrad(Ops.Sum(gy, [0])));
+        // The graph keeps the view too. An op that needs the steps laid out copies them (Contiguous, as without a
+        // graph); a neuron op reads the one step in place and hands Σ_t ∂ to x itself (Variable.RepeatOf), so the
+        // T copies and their gradient are never written.
+        return Variable.Repeating(repeated, x, gy => x.AccumulateGrad(Ops.Sum(gy, [0])));
     }
 }

@@ -33,8 +33,8 @@ public class SpikingNeuron(NeuronSpec spec) : Module
     public override Variable Forward(Variable x) => F.Neuron(x, Spec, Membrane(x));
 
     /// <summary>
-    /// pool.Forward(Forward(x)), the fire-then-pool of a spiking CNN stage; in inference one fused pass
-    /// (<see cref="F.NeuronMaxPool2d"/>) with the same spikes.
+    /// pool.Forward(Forward(x)), the fire-then-pool of a spiking CNN stage: one fused pass each way
+    /// (<see cref="F.NeuronMaxPool2d"/>) with the same spikes and gradients.
     /// </summary>
     public virtual Variable ForwardPooled(Variable x, MaxPool2d pool) =>
         F.NeuronMaxPool2d(x, Spec, pool.Kernel, pool.Stride, pool.Padding, Membrane(x));

@@ -28,16 +28,23 @@ public static class MaxPool2dKernel
             Parallelism.For(g.Planes, Math.Max(1, 16384 / Math.Max(1, planeIn)), (p0, p1) =>
             {
                 for (int p = p0; p < p1; p++)
-                {
-                    var xs = new ReadOnlySpan<float>(x + (long)p * planeIn, planeIn);
-                    var ys = new Span<float>(y + (long)p * planeOut, planeOut);
-                    var ids = new Span<int>(ind + (long)p * planeOut, planeOut);
-                    if (PlaneLanes(x, (long)p * planeIn, inputEnd, g, ys, ids)) continue;
-                    if (g is { Kernel: 2, Stride: 2, Padding: 0 }) Plane2x2(xs, g, ys, ids);
-                    else PlaneGeneral(xs, g, ys, ids);
-                }
+                    Plane(x, (long)p * planeIn, inputEnd, g, new Span<float>(y + (long)p * planeOut, planeOut),
+                        new Span<int>(ind + (long)p * planeOut, planeOut));
             });
         }
+    }
+
+    /// <summary>
+    /// One plane of <see cref="Forward"/>: the [H, W] plane at <paramref name="planeStart"/> of the buffer
+    /// <paramref name="input"/> (<paramref name="inputEnd"/> values long) → <paramref name="y"/> [OH, OW] and its
+    /// argmax <paramref name="indices"/>.
+    /// </summary>
+    internal static unsafe void Plane(float* input, long planeStart, long inputEnd, in Pool2dGeometry g, Span<float> y, Span<int> indices)
+    {
+        if (PlaneLanes(input, planeStart, inputEnd, g, y, indices)) return;
+        var xs = new ReadOnlySpan<float>(input + planeStart, g.Height * g.Width);
+        if (g is { Kernel: 2, Stride: 2, Padding: 0 }) Plane2x2(xs, g, y, indices);
+        else PlaneGeneral(xs, g, y, indices);
     }
 
     /// <summary>

@@ -159,6 +159,22 @@ public static class NeuronKernel
         ForwardRange(input, n, timeSteps, spec, spikes, default, membrane, 0, n, PreferredLanes);
 
     /// <summary>
+    /// Training's backward on the calling thread, for a caller that already split the work and holds a group of n
+    /// neurons in its own buffers (<see cref="NeuronPoolKernel"/>): h [T, n] recomputed from <paramref name="input"/>
+    /// ([T, n] or [n] repeated) as <see cref="Forward(ReadOnlySpan{float}, int, in NeuronSpec, Span{float}, Span{float}, Span{float})"/>
+    /// computes it, starting from <paramref name="membrane"/> (empty, or [n]: overwritten, as there), then
+    /// <see cref="Backward(ReadOnlySpan{float}, ReadOnlySpan{float}, int, in NeuronSpec, Span{float})"/>'s ∂L/∂input
+    /// stored over h in <paramref name="chargedThenGradInput"/> [T, n]: the same values as the two kernels on a stored h.
+    /// </summary>
+    internal static void RechargeBackwardSerial(ReadOnlySpan<float> input, ReadOnlySpan<float> gradSpikes, int n, int timeSteps, in NeuronSpec spec,
+        Span<float> membrane, Span<float> chargedThenGradInput)
+    {
+        ForwardRange(input, n, timeSteps, spec, default, chargedThenGradInput, membrane, 0, n, PreferredLanes);
+        // h is read before ∂x is stored over it, element by element.
+        BackwardRange(gradSpikes, chargedThenGradInput, n, timeSteps, spec, chargedThenGradInput, 0, n, PreferredLanes);
+    }
+
+    /// <summary>
     /// Inference on neurons [start, end) of <paramref name="currents"/> [T, n], on the calling thread: each current is
     /// read once and replaced by its spike (the kernels read an element's input before they store its spike), for a
     /// caller that produced the currents in this thread's cache (<see cref="SparseLinearNeuronKernel"/>,

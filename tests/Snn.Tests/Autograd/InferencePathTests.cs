@@ -34,14 +34,17 @@ public class InferencePathTests
     }
 
     [Fact]
-    public void RepeatTime_View_CopiesToTheRepeatedValues()
+    public void RepeatTime_WithOrWithoutAGraph_IsAViewThatCopiesToTheRepeatedValues()
     {
         var x = Input(2, 2, 3);
+        float[] want = [.. x.Data.ToArray(), .. x.Data.ToArray(), .. x.Data.ToArray()];
         Tensor view;
         using (GradMode.NoGrad()) view = F.RepeatTime(x, 3).Data;
-        var copy = F.RepeatTime(x, 3).Data;
+        var graphView = F.RepeatTime(x, 3).Data;
         Assert.False(view.IsContiguous);
-        Assert.Equal(copy.Span.ToArray(), view.Contiguous().Span.ToArray());
+        Assert.False(graphView.IsContiguous);
+        Assert.Equal(want, view.Contiguous().Span.ToArray());
+        Assert.Equal(want, graphView.Contiguous().Span.ToArray());
     }
 
     [Fact]

@@ -116,7 +116,13 @@ public static unsafe class NeuronPoolKernel
                         {
                             long from = ((long)t * g.Planes + q) * planeOut;
                             float* planeGrad = gs + t * count + (q - q0) * plane;
-                            for (int o = 0; o < planeOut; o++) planeGrad[ind[from + o]] += gy[from + o];
+                            for (int o = 0; o < planeOut; o++)
+                            {
+                                int at = ind[from + o];
+                                if ((uint)at >= (uint)plane)
+                                    throw new ArgumentException($"NeuronPoolKernel.Backward: index {at} at {from + o} is outside its {g.Height}×{g.Width} plane.");
+                                planeGrad[at] += gy[from + o];
+                            }
                         }
                 var grad = ThreadBuffer.Grow(ref t_grad, steps * count);
                 NeuronKernel.RechargeBackwardSerial(currents, gradSpikes, count, steps, sp, state, grad);

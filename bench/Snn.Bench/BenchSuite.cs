@@ -10,7 +10,7 @@ namespace Snn.Bench;
 /// One table row at <see cref="Threads"/> threads; the one-thread figures are null when scaling was not measured,
 /// the torch ones when the peer has no such figure or is unavailable. <see cref="Scaling"/> (how much faster N
 /// threads are than one) is ours: the median ratio of back-to-back runs (<see cref="BenchRunner"/>);
-/// <see cref="HostScaling"/> is <see cref="HostProbe"/>'s, timed beside ours: the most any kernel could show then;
+/// <see cref="HostScaling"/> is <see cref="HostProbe"/>'s, timed beside ours: what the host gave work that shares nothing;
 /// <see cref="TorchScaling"/> compares PyTorch's one-thread process with its N-thread one.
 /// Memory: managed bytes allocated per step, our peak RSS and peak managed heap while the workload ran, PyTorch's
 /// peak RSS (its own process).

@@ -177,5 +177,10 @@ public class NeuronPoolKernelTests
         error = Assert.Throws<ArgumentException>(() => NeuronPoolKernel.Forward(new float[96], TimeSteps, spec, pool,
             new float[TimeSteps * 24], new int[5]));
         Assert.Contains("indices has 5 values", error.Message);
+        var indices = new int[TimeSteps * 24];
+        indices[30] = 16;
+        error = Assert.Throws<ArgumentException>(() => NeuronPoolKernel.Backward(new float[TimeSteps * 24], indices,
+            new float[96], TimeSteps, spec, pool, default, new float[96]));
+        Assert.Contains("index 16 at 30 is outside its 4×4 plane", error.Message);
     }
 }

@@ -59,15 +59,18 @@ public static class NeuronKernel
     /// <summary>
     /// Neurons [start, end) of [T, n] on the calling thread: whole blocks of <paramref name="lanes"/> on the vector
     /// path, the rest on the scalar one (the same values either way). <paramref name="normalise"/>: see
-    /// <see cref="ForwardNormalised"/>.
+    /// <see cref="ForwardNormalised"/>. <paramref name="inputStride"/>: the distance between steps in
+    /// <paramref name="input"/>, 0 when it is one step repeated; by default 0 for an input of n values, else n (the
+    /// outputs' layout).
     /// </summary>
     private static void ForwardRange(ReadOnlySpan<float> input, int n, int timeSteps, in NeuronSpec spec, Span<float> spikes, Span<float> charged,
-        Span<float> membrane, int start, int end, int lanes, ReadOnlySpan<float> normalise = default)
+        Span<float> membrane, int start, int end, int lanes, ReadOnlySpan<float> normalise = default, int inputStride = -1)
     {
+        if (inputStride < 0) inputStride = input.Length == n ? 0 : n;
         int vectorEnd = VectorEnd(start, end, lanes);
-        if (lanes == 16) NeuronLanes512.Forward(input, n, timeSteps, spec, spikes, charged, membrane, start, vectorEnd, normalise);
-        else if (lanes == 8) NeuronLanes256.Forward(input, n, timeSteps, spec, spikes, charged, membrane, start, vectorEnd, normalise);
-        ForwardScalar(input, n, timeSteps, spec, spikes, charged, membrane, vectorEnd, end, normalise);
+        if (lanes == 16) NeuronLanes512.Forward(input, n, timeSteps, spec, spikes, charged, membrane, start, vectorEnd, normalise, inputStride);
+        else if (lanes == 8) NeuronLanes256.Forward(input, n, timeSteps, spec, spikes, charged, membrane, start, vectorEnd, normalise, inputStride);
+        ForwardScalar(input, n, timeSteps, spec, spikes, charged, membrane, vectorEnd, end, normalise, inputStride);
     }
 
     /// <summary>
@@ -153,10 +156,12 @@ public static class NeuronKernel
 
     /// <summary>
     /// <see cref="ForwardSpikes"/> on the calling thread only, for a caller that already split the work (its input
-    /// is [T, n] or [n] repeated, as there; lengths are the caller's to check).
+    /// is [T, n] or [n] repeated, as there, or any steps <paramref name="inputStride"/> apart; lengths are the caller's
+    /// to check).
     /// </summary>
-    internal static void ForwardSpikesSerial(ReadOnlySpan<float> input, int n, int timeSteps, in NeuronSpec spec, Span<float> spikes, Span<float> membrane) =>
-        ForwardRange(input, n, timeSteps, spec, spikes, default, membrane, 0, n, PreferredLanes);
+    internal static void ForwardSpikesSerial(ReadOnlySpan<float> input, int n, int timeSteps, in NeuronSpec spec, Span<float> spikes, Span<float> membrane,
+        int inputStride = -1) =>
+        ForwardRange(input, n, timeSteps, spec, spikes, default, membrane, 0, n, PreferredLanes, inputStride: inputStride);
 
     /// <summary>
     /// Training's backward on the calling thread, for a caller that already split the work and holds a group of n
@@ -165,11 +170,12 @@ public static class NeuronKernel
     /// computes it, starting from <paramref name="membrane"/> (empty, or [n]: overwritten, as there), then
     /// <see cref="Backward(ReadOnlySpan{float}, ReadOnlySpan{float}, int, in NeuronSpec, Span{float})"/>'s ∂L/∂input
     /// stored over h in <paramref name="chargedThenGradInput"/> [T, n]: the same values as the two kernels on a stored h.
+    /// <paramref name="inputStride"/> as in <see cref="ForwardSpikesSerial"/>.
     /// </summary>
     internal static void RechargeBackwardSerial(ReadOnlySpan<float> input, ReadOnlySpan<float> gradSpikes, int n, int timeSteps, in NeuronSpec spec,
-        Span<float> membrane, Span<float> chargedThenGradInput)
+        Span<float> membrane, Span<float> chargedThenGradInput, int inputStride = -1)
     {
-        ForwardRange(input, n, timeSteps, spec, default, chargedThenGradInput, membrane, 0, n, PreferredLanes);
+        ForwardRange(input, n, timeSteps, spec, default, chargedThenGradInput, membrane, 0, n, PreferredLanes, inputStride: inputStride);
         // h is read before ∂x is stored over it, element by element.
         BackwardRange(gradSpikes, chargedThenGradInput, n, timeSteps, spec, chargedThenGradInput, 0, n, PreferredLanes);
     }
@@ -231,7 +237,7 @@ public static class NeuronKernel
 
     /// <summary>The reference loop restricted to neurons [start, end): the tail that does not fill a register.</summary>
     private static void ForwardScalar(ReadOnlySpan<float> input, int n, int timeSteps, in NeuronSpec spec, Span<float> spikes, Span<float> charged,
-        Span<float> membrane, int start, int end, ReadOnlySpan<float> normalise)
+        Span<float> membrane, int start, int end, ReadOnlySpan<float> normalise, int inputStride)
     {
         float vReset = spec.VReset ?? 0f;
         int period = normalise.Length / 3;
@@ -241,7 +247,7 @@ public static class NeuronKernel
             for (int t = 0; t < timeSteps; t++)
             {
                 int k = t * n + i;
-                float x = input[input.Length == n ? i : k];
+                float x = input[inputStride == 0 ? i : t * inputStride + i];
                 if (period > 0)
                 {
                     int p = i % period;

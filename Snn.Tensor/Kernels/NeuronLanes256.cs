@@ -8,18 +8,18 @@ namespace Snn.Kernels;
 /// <summary>
 /// Runs neurons [start, end) (a multiple of 8 long) of a time-major [T, n] problem. Every line repeats the float
 /// operations of <see cref="NeuronReference"/> in the same order, so forward results are bit-identical to it.
-/// Spans are checked by <see cref="NeuronKernel"/>; here the loads are unchecked. Forward: an input of n values
-/// (not T·n) is the same current at every step; an empty <c>charged</c> is not written (inference), nor an empty
-/// <c>spikes</c> (a backward pass recomputing h). A non-empty <c>normalise</c> holds a batch norm's per-position mean,
+/// Spans are checked by <see cref="NeuronKernel"/>; here the loads are unchecked. Forward: step t's input starts at
+/// t·inputStride (the outputs' steps are n apart), and inputStride 0 is one step's current repeated at every step;
+/// an empty <c>charged</c> is not written (inference), nor an empty <c>spikes</c> (a backward pass recomputing h). A non-empty <c>normalise</c> holds a batch norm's per-position mean,
 /// scale and shift ([3, P], position = neuron mod P, P a multiple of the lane count), applied to each input first.
 /// </summary>
 internal static class NeuronLanes256
 {
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Forward(ReadOnlySpan<float> input, int n, int timeSteps, in NeuronSpec spec,
-        Span<float> spikes, Span<float> charged, Span<float> membrane, int start, int end, ReadOnlySpan<float> normalise = default)
+        Span<float> spikes, Span<float> charged, Span<float> membrane, int start, int end, ReadOnlySpan<float> normalise, int inputStride)
     {
-        bool carry = !membrane.IsEmpty, keep = !charged.IsEmpty, fire = !spikes.IsEmpty, repeated = input.Length == n;
+        bool carry = !membrane.IsEmpty, keep = !charged.IsEmpty, fire = !spikes.IsEmpty, repeated = inputStride == 0;
         bool normalised = !normalise.IsEmpty;
         int period = normalise.Length / 3;
         ref float n0 = ref MemoryMarshal.GetReference(normalise);
@@ -45,7 +45,7 @@ internal static class NeuronLanes256
             for (int t = 0; t < timeSteps; t++)
             {
                 nuint k = (nuint)((long)t * n + i);
-                var x = Vector256.LoadUnsafe(ref x0, repeated ? (nuint)i : k);
+                var x = Vector256.LoadUnsafe(ref x0, repeated ? (nuint)i : (nuint)((long)t * inputStride + i));
                 if (normalised) x = (x - mean) * scale + shift;
                 var h = model switch
                 {

@@ -18,7 +18,7 @@ public static unsafe class NeuronPoolKernel
     /// <summary>Spikes held per group of planes (T·planes·H·W floats): 64K floats, 256 KB, inside a core's L2.</summary>
     private const int GroupValues = 1 << 16;
 
-    [ThreadStatic] private static float[]? t_spikes, t_input, t_grad, t_state;
+    [ThreadStatic] private static float[]? t_spikes, t_grad, t_state;
 
     /// <param name="input">Currents [T, P·H·W], or [P·H·W] when the same current enters at every step.</param>
     /// <param name="pool">One step's pooling: <c>Batch·Channels</c> = P planes of H×W.</param>
@@ -57,9 +57,9 @@ public static unsafe class NeuronPoolKernel
                 int count = (q1 - q0) * plane;
                 long first = (long)q0 * plane;
                 var spikes = ThreadBuffer.Grow(ref t_spikes, steps * count);
-                var currents = repeated ? new ReadOnlySpan<float>(x + first, count) : Gather(x, n, first, count, steps);
                 var state = carry ? new Span<float>(m + first, count) : default;
-                NeuronKernel.ForwardSpikesSerial(currents, count, steps, sp, spikes, state);
+                NeuronKernel.ForwardSpikesSerial(Currents(x, n, first, count, steps, repeated), count, steps, sp, spikes, state,
+                    repeated ? 0 : (int)n);
                 fixed (float* s = spikes)
                     for (int t = 0; t < steps; t++)
                         for (int q = q0; q < q1; q++)
@@ -104,7 +104,6 @@ public static unsafe class NeuronPoolKernel
             {
                 int count = (q1 - q0) * plane;
                 long first = (long)q0 * plane;
-                var currents = repeated ? new ReadOnlySpan<float>(x + first, count) : Gather(x, n, first, count, steps);
                 var state = carry ? ThreadBuffer.Grow(ref t_state, count) : default;
                 if (carry) new ReadOnlySpan<float>(m + first, count).CopyTo(state);
                 // The pool's backward: every pooled gradient added at its window's argmax, planes and windows in order.
@@ -125,7 +124,8 @@ public static unsafe class NeuronPoolKernel
                             }
                         }
                 var grad = ThreadBuffer.Grow(ref t_grad, steps * count);
-                NeuronKernel.RechargeBackwardSerial(currents, gradSpikes, count, steps, sp, state, grad);
+                NeuronKernel.RechargeBackwardSerial(Currents(x, n, first, count, steps, repeated), gradSpikes, count, steps, sp, state, grad,
+                    repeated ? 0 : (int)n);
                 fixed (float* gs = grad)
                     if (repeated) SumLeadingKernel.SumSerial(gs, steps, count, gx + first);
                     else
@@ -157,11 +157,10 @@ public static unsafe class NeuronPoolKernel
         });
     }
 
-    /// <summary>The <paramref name="count"/> neurons from <paramref name="first"/> of every step of [T, n], as [T, count] in this thread's buffer.</summary>
-    private static ReadOnlySpan<float> Gather(float* input, long n, long first, int count, int steps)
-    {
-        var gathered = ThreadBuffer.Grow(ref t_input, steps * count);
-        for (int t = 0; t < steps; t++) new ReadOnlySpan<float>(input + t * n + first, count).CopyTo(gathered.Slice(t * count, count));
-        return gathered;
-    }
+    /// <summary>
+    /// The input of neurons [first, first + count): read in place, one step of n values apart (the neuron kernel's
+    /// inputStride), or the one repeated step.
+    /// </summary>
+    private static ReadOnlySpan<float> Currents(float* input, long n, long first, int count, int steps, bool repeated) =>
+        new(input + first, repeated ? count : (int)((steps - 1) * n + count));
 }

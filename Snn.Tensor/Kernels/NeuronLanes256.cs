@@ -10,8 +10,9 @@ namespace Snn.Kernels;
 /// operations of <see cref="NeuronReference"/> in the same order, so forward results are bit-identical to it.
 /// Spans are checked by <see cref="NeuronKernel"/>; here the loads are unchecked. Forward: step t's input starts at
 /// t·inputStride (the outputs' steps are n apart), and inputStride 0 is one step's current repeated at every step;
-/// an empty <c>charged</c> is not written (inference), nor an empty <c>spikes</c> (a backward pass recomputing h). A non-empty <c>normalise</c> holds a batch norm's per-position mean,
-/// scale and shift ([3, P], position = neuron mod P, P a multiple of the lane count), applied to each input first.
+/// an empty <c>charged</c> is not written (inference), nor an empty <c>spikes</c> (a backward pass recomputing h).
+/// A non-empty <c>normalise</c> holds a batch norm's per-position mean, scale and shift ([3, P], position = neuron
+/// mod P, P a multiple of the lane count), applied to each input first.
 /// </summary>
 internal static class NeuronLanes256
 {

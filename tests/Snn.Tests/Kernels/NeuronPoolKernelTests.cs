@@ -120,7 +120,8 @@ public class NeuronPoolKernelTests
                 foreach (bool fused in new[] { false, true })
                 {
                     var x = Variable.Parameter(currents.Clone());
-                    var membrane = carried ? new Tensor(Enumerable.Range(0, batch * 3 * height * width).Select(i => (i % 5) * 0.2f - 0.3f).ToArray(), batch * 3 * height * width) : null;
+                    int perStep = batch * 3 * height * width;
+                    var membrane = carried ? new Tensor(Enumerable.Range(0, perStep).Select(i => (i % 5) * 0.2f - 0.3f).ToArray(), perStep) : null;
                     var y = fused ? F.NeuronMaxPool2d(x, spec, kernel, stride, padding, membrane)
                         : F.MaxPool2d(F.Neuron(x, spec, membrane), kernel, stride, padding);
                     var weights = new Tensor(Currents(y.Data.Length, 9), y.Data.ShapeArray());
@@ -159,7 +160,8 @@ public class NeuronPoolKernelTests
             if (!secondUser) Assert.Equal(results[0], results[1]);
             else
                 for (int i = 0; i < results[0].Length; i++)
-                    Assert.True(MathF.Abs(results[0][i] - results[1][i]) <= 1e-5f * (1 + MathF.Abs(results[0][i])), $"[{i}]: {results[0][i]} vs {results[1][i]}");
+                    Assert.True(MathF.Abs(results[0][i] - results[1][i]) <= 1e-5f * (1 + MathF.Abs(results[0][i])),
+                        $"[{i}]: {results[0][i]} vs {results[1][i]}");
         }
     }
 

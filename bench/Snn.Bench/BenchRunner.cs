@@ -47,15 +47,19 @@ public sealed record BenchRunner(int WarmUp = 30, int Repetitions = 7, double Wa
             var many = new double[Repetitions];
             var one = new double[Repetitions];
             var hostRatios = new double[Repetitions];
+            long probeBytes = 0;
             long allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
             for (int i = 0; i < Repetitions; i++)
             {
                 if (!Paired) { many[i] = Time(body, Threads); continue; }
                 if (i % 2 == 0) { many[i] = Time(body, Threads); one[i] = Time(body, 1); }
                 else { one[i] = Time(body, 1); many[i] = Time(body, Threads); }
+                // The probe's own allocations (if any) are not the workload's.
+                long probeStart = GC.GetTotalAllocatedBytes(precise: true);
                 hostRatios[i] = Time(HostProbe.Run, 1) / Time(HostProbe.Run, Threads);
+                probeBytes += GC.GetTotalAllocatedBytes(precise: true) - probeStart;
             }
-            double bytesPerRun = (double)(GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore) / (Repetitions * counts.Length);
+            double bytesPerRun = (double)(GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore - probeBytes) / (Repetitions * counts.Length);
             if (!Paired) return new BenchTiming(Median(many), bytesPerRun);
             var ratios = one.Zip(many, (a, b) => a / b).ToArray();
             return new BenchTiming(Median(many), bytesPerRun, Median(one), Median(ratios), Median(hostRatios));

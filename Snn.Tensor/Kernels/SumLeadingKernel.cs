@@ -43,9 +43,13 @@ internal static class SumLeadingKernel
     /// </summary>
     internal static unsafe void SumSerial(float* x, int rows, int columns, float* y) => Columns(x, rows, columns, 0, columns, 1, y);
 
+    /// <summary>Up to this many rows (a sum over T steps) the partials of 8 columns at a time stay in registers.</summary>
+    private const int FewRows = 8;
+
     /// <summary>y[c] for columns [start, end).</summary>
     private static unsafe void Columns(float* xs, int rows, int columns, int start, int end, double divisor, float* ys)
     {
+        if (rows <= FewRows && Vector256.IsHardwareAccelerated) { ColumnsInRegisters(xs, rows, columns, start, end, divisor, ys); return; }
         double* partials = stackalloc double[4 * Block];
         for (int c0 = start; c0 < end; c0 += Block)
         {
@@ -59,6 +63,53 @@ internal static class SumLeadingKernel
                 double s = (partials[c] + partials[Block + c]) + (partials[2 * Block + c] + partials[3 * Block + c]);
                 ys[c0 + c] = (float)(divisor == 1 ? s : s / divisor);
             }
+        }
+    }
+
+    /// <summary>
+    /// <see cref="Columns"/> for a few rows: the four partials of 8 columns are eight registers, the same sums in the
+    /// same order, without clearing and re-reading 16 KB of partials per block of columns. A [4, 6.4M] sum (a
+    /// repeated value's gradient over T = 4), one thread: 7.5–7.7 ms by blocks, 1.63–1.65 ms this way.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static unsafe void ColumnsInRegisters(float* xs, int rows, int columns, int start, int end, double divisor, float* ys)
+    {
+        int full = rows / 4 * 4, c = start;
+        for (; c + 8 <= end; c += 8)
+        {
+            Vector256<double> a0 = default, b0 = default, a1 = default, b1 = default, a2 = default, b2 = default, a3 = default, b3 = default;
+            for (int r = 0; r < rows; r++)
+            {
+                var v = Vector256.Load(xs + (long)r * columns + c);
+                var (low, high) = (Vector256.WidenLower(v), Vector256.WidenUpper(v));
+                switch (r < full ? r & 3 : 0)
+                {
+                    case 0: a0 += low; b0 += high; break;
+                    case 1: a1 += low; b1 += high; break;
+                    case 2: a2 += low; b2 += high; break;
+                    default: a3 += low; b3 += high; break;
+                }
+            }
+            Vector256<double> sumLow = (a0 + a1) + (a2 + a3), sumHigh = (b0 + b1) + (b2 + b3);
+            if (divisor != 1) { sumLow /= Vector256.Create(divisor); sumHigh /= Vector256.Create(divisor); }
+            Vector256.Narrow(sumLow, sumHigh).Store(ys + c);
+        }
+        for (; c < end; c++)
+        {
+            double p0 = 0, p1 = 0, p2 = 0, p3 = 0;
+            for (int r = 0; r < rows; r++)
+            {
+                double v = xs[(long)r * columns + c];
+                switch (r < full ? r & 3 : 0)
+                {
+                    case 0: p0 += v; break;
+                    case 1: p1 += v; break;
+                    case 2: p2 += v; break;
+                    default: p3 += v; break;
+                }
+            }
+            double s = (p0 + p1) + (p2 + p3);
+            ys[c] = (float)(divisor == 1 ? s : s / divisor);
         }
     }
 

@@ -1,5 +1,7 @@
 // Unfolds one image into the patch matrix that turns convolution into a GEMM, and folds gradients back.
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 
 namespace Snn.Kernels;
 
@@ -57,11 +59,28 @@ internal static class Im2Col
                         var src = row.Slice(oy * ow, ow);
                         var dest = image.Slice((c * g.Height + y) * g.Width);
                         int x0 = first * s - g.Padding + j;
-                        if (s == 1)
-                            System.Numerics.Tensors.TensorPrimitives.Add(dest.Slice(x0, last - first), src[first..last], dest.Slice(x0, last - first));
+                        if (s == 1) AddShort(src[first..last], dest.Slice(x0, last - first));
                         else for (int ox = first; ox < last; ox++) dest[x0 + (ox - first) * s] += src[ox];
                     }
                 }
+    }
+
+    /// <summary>
+    /// dest += src over one output row's run of a tap: 14 values for csnn's 14×14 maps, where TensorPrimitives.Add's
+    /// call and dispatch cost more than the adds. csnn's conv2 input gradient (256 images, one / two threads, old and
+    /// new alternating): 28.9 / 14.6–15.2 → 26.2–26.6 / 13.5 ms. Each element gets the same one float add.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void AddShort(ReadOnlySpan<float> src, Span<float> dest)
+    {
+        ref float s0 = ref MemoryMarshal.GetReference(src);
+        ref float d0 = ref MemoryMarshal.GetReference(dest);
+        int k = 0, count = Math.Min(src.Length, dest.Length);
+        for (; k + 8 <= count; k += 8)
+            (Vector256.LoadUnsafe(ref d0, (nuint)k) + Vector256.LoadUnsafe(ref s0, (nuint)k)).StoreUnsafe(ref d0, (nuint)k);
+        for (; k + 4 <= count; k += 4)
+            (Vector128.LoadUnsafe(ref d0, (nuint)k) + Vector128.LoadUnsafe(ref s0, (nuint)k)).StoreUnsafe(ref d0, (nuint)k);
+        for (; k < count; k++) Unsafe.Add(ref d0, k) += Unsafe.Add(ref s0, k);
     }
 
     /// <summary>The output columns [first, last) whose tap j lands inside the image (the rest read padding).</summary>

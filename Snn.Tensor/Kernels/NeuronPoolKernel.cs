@@ -46,6 +46,7 @@ public static unsafe class NeuronPoolKernel
         long n = g.InputLength;
         int plane = g.Height * g.Width, planeOut = g.OutHeight * g.OutWidth, steps = timeSteps;
         bool repeated = input.Length == n, carry = !membrane.IsEmpty, argmax = !indices.IsEmpty;
+        int inputStride = repeated ? 0 : (int)n;   // the neuron kernel reads the input in place
         fixed (float* px = input, py = pooled, pm = membrane)
         fixed (int* pi = indices)
         {
@@ -58,8 +59,7 @@ public static unsafe class NeuronPoolKernel
                 long first = (long)q0 * plane;
                 var spikes = ThreadBuffer.Grow(ref t_spikes, steps * count);
                 var state = carry ? new Span<float>(m + first, count) : default;
-                NeuronKernel.ForwardSpikesSerial(Currents(x, n, first, count, steps, repeated), count, steps, sp, spikes, state,
-                    repeated ? 0 : (int)n);
+                NeuronKernel.ForwardSpikesSerial(Currents(x, inputStride, first, count, steps), count, steps, sp, spikes, state, inputStride);
                 fixed (float* s = spikes)
                     for (int t = 0; t < steps; t++)
                         for (int q = q0; q < q1; q++)
@@ -95,6 +95,7 @@ public static unsafe class NeuronPoolKernel
         long n = g.InputLength;
         int plane = g.Height * g.Width, planeOut = g.OutHeight * g.OutWidth, steps = timeSteps;
         bool repeated = input.Length == n, carry = !membrane.IsEmpty;
+        int inputStride = repeated ? 0 : (int)n;   // the neuron kernel reads the input in place
         fixed (float* pgy = gradPooled, px = input, pm = membrane, pgx = gradInput)
         fixed (int* pi = indices)
         {
@@ -124,8 +125,8 @@ public static unsafe class NeuronPoolKernel
                             }
                         }
                 var grad = ThreadBuffer.Grow(ref t_grad, steps * count);
-                NeuronKernel.RechargeBackwardSerial(Currents(x, n, first, count, steps, repeated), gradSpikes, count, steps, sp, state, grad,
-                    repeated ? 0 : (int)n);
+                NeuronKernel.RechargeBackwardSerial(Currents(x, inputStride, first, count, steps), gradSpikes, count, steps, sp, state, grad,
+                    inputStride);
                 fixed (float* gs = grad)
                     if (repeated) SumLeadingKernel.SumSerial(gs, steps, count, gx + first);
                     else
@@ -158,9 +159,9 @@ public static unsafe class NeuronPoolKernel
     }
 
     /// <summary>
-    /// The input of neurons [first, first + count): read in place, one step of n values apart (the neuron kernel's
-    /// inputStride), or the one repeated step.
+    /// The input of neurons [first, first + count) of every step, steps <paramref name="inputStride"/> apart (0: the
+    /// one repeated step), as the neuron kernel reads it in place.
     /// </summary>
-    private static ReadOnlySpan<float> Currents(float* input, long n, long first, int count, int steps, bool repeated) =>
-        new(input + first, repeated ? count : (int)((steps - 1) * n + count));
+    private static ReadOnlySpan<float> Currents(float* input, int inputStride, long first, int count, int steps) =>
+        new(input + first, (int)((long)(steps - 1) * inputStride + count));
 }

@@ -49,7 +49,8 @@ internal static class SumLeadingKernel
     /// <summary>y[c] for columns [start, end).</summary>
     private static unsafe void Columns(float* xs, int rows, int columns, int start, int end, double divisor, float* ys)
     {
-        if (rows <= FewRows && Vector256.IsHardwareAccelerated) { ColumnsInRegisters(xs, rows, columns, start, end, divisor, ys); return; }
+        if (rows <= FewRows && Vector256.IsHardwareAccelerated) start = ColumnsInRegisters(xs, rows, columns, start, end, divisor, ys);
+        if (start >= end) return;
         double* partials = stackalloc double[4 * Block];
         for (int c0 = start; c0 < end; c0 += Block)
         {
@@ -69,10 +70,11 @@ internal static class SumLeadingKernel
     /// <summary>
     /// <see cref="Columns"/> for a few rows: the four partials of 8 columns are eight registers, the same sums in the
     /// same order, without clearing and re-reading 16 KB of partials per block of columns. A [4, 6.4M] sum (a
-    /// repeated value's gradient over T = 4), one thread: 7.5–7.7 ms by blocks, 1.63–1.65 ms this way.
+    /// repeated value's gradient over T = 4), one thread: 7.5–7.7 ms by blocks, 1.63–1.65 ms this way. Returns the
+    /// first column it left (fewer than 8 remain) for the blocks.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static unsafe void ColumnsInRegisters(float* xs, int rows, int columns, int start, int end, double divisor, float* ys)
+    private static unsafe int ColumnsInRegisters(float* xs, int rows, int columns, int start, int end, double divisor, float* ys)
     {
         int full = rows / 4 * 4, c = start;
         for (; c + 8 <= end; c += 8)
@@ -94,23 +96,7 @@ internal static class SumLeadingKernel
             if (divisor != 1) { sumLow /= Vector256.Create(divisor); sumHigh /= Vector256.Create(divisor); }
             Vector256.Narrow(sumLow, sumHigh).Store(ys + c);
         }
-        for (; c < end; c++)
-        {
-            double p0 = 0, p1 = 0, p2 = 0, p3 = 0;
-            for (int r = 0; r < rows; r++)
-            {
-                double v = xs[(long)r * columns + c];
-                switch (r < full ? r & 3 : 0)
-                {
-                    case 0: p0 += v; break;
-                    case 1: p1 += v; break;
-                    case 2: p2 += v; break;
-                    default: p3 += v; break;
-                }
-            }
-            double s = (p0 + p1) + (p2 + p3);
-            ys[c] = (float)(divisor == 1 ? s : s / divisor);
-        }
+        return c;
     }
 
     /// <summary>acc[i] += (double)src[i] for i &lt; count.</summary>

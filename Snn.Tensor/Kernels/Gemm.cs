@@ -182,10 +182,16 @@ public static unsafe class Gemm
                         for (int jr = 0; jr < nb; jr += NR)
                             for (int ir = 0; ir < mb; ir += MR)
                             {
-                                if (ir < packedFrom) Compute512Rows(kb, a + (long)(ic + ir) * lda + pc, lda, packB + (long)jr * kb, tile);
-                                else Compute(kb, packA + (long)ir * kb, packB + (long)jr * kb, tile);
-                                Store(tile, Math.Min(MR, mb - ir), Math.Min(NR, nb - jr), blockBeta,
-                                    c + (long)(ic + ir) * ldc + jc + jr, ldc);
+                                // A whole tile goes straight to C; a ragged one through the scratch tile.
+                                int rows = Math.Min(MR, mb - ir), cols = Math.Min(NR, nb - jr);
+                                bool whole = rows == MR && cols == NR;
+                                float* cTile = c + (long)(ic + ir) * ldc + jc + jr;
+                                float* dst = whole ? cTile : tile;
+                                int ldd = whole ? ldc : NR;
+                                float dstBeta = whole ? blockBeta : 0f;
+                                if (ir < packedFrom) Compute512Rows(kb, a + (long)(ic + ir) * lda + pc, lda, packB + (long)jr * kb, dst, ldd, dstBeta);
+                                else Compute(kb, packA + (long)ir * kb, packB + (long)jr * kb, dst, ldd, dstBeta);
+                                if (!whole) Store(tile, rows, cols, blockBeta, cTile, ldc);
                             }
                     }
                 }
@@ -199,9 +205,7 @@ public static unsafe class Gemm
     {
         for (int r = 0; r < rows; r++, tile += NR, c += ldc)
         {
-            if (cols == NR)
-                GemmStore.Row32(tile, beta, c);
-            else if (beta == 0)
+            if (beta == 0)
                 for (int j = 0; j < cols; j++) c[j] = tile[j];
             else
                 for (int j = 0; j < cols; j++) c[j] = tile[j] + beta * c[j];

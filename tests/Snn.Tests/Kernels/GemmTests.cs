@@ -114,6 +114,34 @@ public class GemmTests
         Assert.Equal(wide, narrow);
     }
 
+    /// <summary>
+    /// A whole tile is stored straight into C, a ragged one through a scratch tile: the C entries they share must
+    /// come out the same bits, with beta applied, for either kernel width (the second product has one more row and
+    /// column, so its first 6×32 tile is whole and its edges ragged; the first is all ragged: 5 × 31).
+    /// </summary>
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void WholeAndRaggedTiles_GiveSameBits(bool vector512)
+    {
+        if (vector512 && !System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated) return;
+        int k = 300;
+        var rng = new Random(11);
+        float[] a = Random(rng, 7 * k), b = Random(rng, k * 33), start = Random(rng, 7 * 33);
+        float[] small = new float[5 * 31], large = (float[])start.Clone();
+        for (int i = 0; i < 5; i++) Array.Copy(start, i * 33, small, i * 31, 31);
+        bool saved = GemmMicroKernel.UseVector512;
+        try
+        {
+            GemmMicroKernel.UseVector512 = vector512;
+            Gemm.Multiply(false, false, 5, 31, k, a, k, b, 33, 0.5f, small, 31, threads: 1);
+            Gemm.Multiply(false, false, 7, 33, k, a, k, b, 33, 0.5f, large, 33, threads: 1);
+        }
+        finally { GemmMicroKernel.UseVector512 = saved; }
+        for (int i = 0; i < 5; i++)
+            Assert.Equal(small.AsSpan(i * 31, 31).ToArray(), large.AsSpan(i * 33, 31).ToArray());
+    }
+
     [Theory]
     [InlineData(50, 70, 300, 1)]
     [InlineData(193, 64, 64, 2)]

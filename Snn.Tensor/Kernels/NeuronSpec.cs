@@ -44,6 +44,12 @@ public readonly record struct NeuronSpec(
     public static NeuronSpec DecayLif(float decay = 0.2f, float vThreshold = 0.5f, Surrogate? surrogate = null) =>
         new(NeuronModel.DecayLif, 1f, vThreshold, 0f, false, false, true, decay, surrogate ?? Surrogate.DSpike(3f));
 
+    /// <summary>
+    /// Whether tau is a power of two (2 is LIF's default): then x / tau and x · (1/tau) round the same exact value, and
+    /// a kernel may multiply instead of divide without changing a bit.
+    /// </summary>
+    public bool ExactReciprocalTau => float.IsNormal(Tau) && (BitConverter.SingleToInt32Bits(Tau) & 0x7FFFFF) == 0;
+
     /// <summary>Throws with a clear message when a setting cannot work (tau ≤ 0 would divide by zero or flip the leak).</summary>
     public void Validate()
     {

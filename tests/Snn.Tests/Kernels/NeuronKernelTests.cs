@@ -26,6 +26,9 @@ public class NeuronKernelTests
             NeuronSpec.If(),
             NeuronSpec.Lif(tau: 2f, decayInput: true),
             NeuronSpec.Lif(tau: 3f, decayInput: false),
+            // A power of two the kernels multiply by the reciprocal of (ExactReciprocalTau), and one they divide by.
+            NeuronSpec.Lif(tau: 0.5f, decayInput: false),
+            NeuronSpec.Lif(tau: 3f, decayInput: true),
             NeuronSpec.DecayLif(decay: 0.25f),
         ];
         foreach (var model in models)
@@ -37,7 +40,7 @@ public class NeuronKernelTests
     }
 
     private static string Describe(NeuronSpec s) =>
-        $"{s.Model}|{s.DecayInput}|{s.VReset?.ToString() ?? "soft"}|{s.DetachReset}|{s.FireStrict}|{s.Surrogate.Kind}";
+        $"{s.Model}|{s.Tau}|{s.DecayInput}|{s.VReset?.ToString() ?? "soft"}|{s.DetachReset}|{s.FireStrict}|{s.Surrogate.Kind}";
 
     private static NeuronSpec Parse(string name) => AllSpecs().Single(s => Describe(s) == name);
 

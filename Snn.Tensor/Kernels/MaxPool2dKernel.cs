@@ -82,6 +82,41 @@ public static class MaxPool2dKernel
     }
 
     /// <summary>
+    /// <see cref="PlaneValues(float*, long, long, in Pool2dGeometry, Span{float}, Span{float})"/> for a plane of spikes
+    /// (every value 0 or 1, as the neuron kernels write them): then the maximum is the same whatever order the taps are
+    /// compared in and no NaN can occur, so a 2×2 stride-2 window is two vertical maxima of whole rows and one
+    /// maximum of their even and odd columns: ten instructions per 16 outputs, where the general lanes keep each
+    /// window's first maximum and its NaN rule (csnn's fire-then-pool, one thread: 1.7 ms of 4 before).
+    /// Other geometries, the last row of the buffer and machines without AVX-512 take the general path.
+    /// </summary>
+    internal static unsafe void PlaneSpikes(float* input, long planeStart, long inputEnd, in Pool2dGeometry g, Span<float> rowMax, Span<float> y)
+    {
+        if (!Avx512F.IsSupported || g is not { Kernel: 2, Stride: 2, Padding: 0 } || planeStart + (long)g.Height * g.Width + 32 > inputEnd)
+        {
+            PlaneValues(input, planeStart, inputEnd, g, rowMax, y);
+            return;
+        }
+        int w = g.Width, ow = g.OutWidth;
+        var evens = Vector512<int>.Indices * 2;
+        var odds = evens + Vector512<int>.One;
+        fixed (float* py = y)
+            for (int oy = 0; oy < g.OutHeight; oy++)
+            {
+                float* row0 = input + planeStart + 2L * oy * w, row1 = row0 + w, dest = py + oy * ow;
+                for (int ox = 0; ox < ow; ox += 16)
+                {
+                    // Input columns 2·ox … 2·ox + 31; past the row's end they are the next row's, never stored.
+                    var low = Vector512.Max(Vector512.Load(row0 + 2 * ox), Vector512.Load(row1 + 2 * ox));
+                    var high = Vector512.Max(Vector512.Load(row0 + 2 * ox + 16), Vector512.Load(row1 + 2 * ox + 16));
+                    var max = Vector512.Max(Avx512F.PermuteVar16x32x2(low, evens, high), Avx512F.PermuteVar16x32x2(low, odds, high));
+                    int count = Math.Min(16, ow - ox);
+                    if (count == 16) max.Store(dest + ox);
+                    else Avx512F.MaskStore(dest + ox, Vector512.LessThan(Vector512<int>.Indices, Vector512.Create(count)).AsSingle(), max);
+                }
+            }
+    }
+
+    /// <summary>
     /// The branch-free lane paths, for the two poolings the models use (2×2 stride 2; 3×3 stride 2 padding 1), with
     /// indices or values only (empty <paramref name="indices"/>). False, and nothing written, for other geometries or
     /// without Vector512.

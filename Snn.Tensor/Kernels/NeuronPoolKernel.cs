@@ -44,8 +44,8 @@ public static unsafe class NeuronPoolKernel
             throw new ArgumentException($"NeuronPoolKernel: indices has {indices.Length} values; expected {pooled.Length}, one per pooled value.");
         var sp = spec;
         long n = g.InputLength;
-        int plane = g.Height * g.Width, planeOut = g.OutHeight * g.OutWidth, steps = timeSteps;
-        bool repeated = input.Length == n, carry = !membrane.IsEmpty, argmax = !indices.IsEmpty;
+        int plane = g.Height * g.Width, steps = timeSteps;
+        bool repeated = input.Length == n;
         int inputStride = repeated ? 0 : (int)n;   // the neuron kernel reads the input in place
         fixed (float* px = input, py = pooled, pm = membrane)
         fixed (int* pi = indices)
@@ -54,23 +54,36 @@ public static unsafe class NeuronPoolKernel
             int* ind = pi;
             ForEachGroup(g, steps, (q0, q1) =>
             {
-                Span<float> rowMax = g.Width <= 4096 ? stackalloc float[g.Width] : new float[g.Width];
-                int count = (q1 - q0) * plane;
                 long first = (long)q0 * plane;
-                var spikes = ThreadBuffer.Grow(ref t_spikes, steps * count);
-                var state = carry ? new Span<float>(m + first, count) : default;
-                NeuronKernel.ForwardSpikesSerial(Currents(x, inputStride, first, count, steps), count, steps, sp, spikes, state, inputStride);
-                fixed (float* s = spikes)
-                    for (int t = 0; t < steps; t++)
-                        for (int q = q0; q < q1; q++)
-                        {
-                            long at = (long)t * count + (long)(q - q0) * plane, to = ((long)t * g.Planes + q) * planeOut;
-                            var window = new Span<float>(y + to, planeOut);
-                            if (argmax) MaxPool2dKernel.Plane(s, at, spikes.Length, g, window, new Span<int>(ind + to, planeOut));
-                            else MaxPool2dKernel.PlaneValues(s, at, spikes.Length, g, rowMax, window);
-                        }
+                FireAndPool(x + first, inputStride, q0, q1, steps, sp, g, y, ind, m == null ? null : m + first);
             });
         }
+    }
+
+    /// <summary>
+    /// Fires planes [q0, q1) of <paramref name="g"/> over T steps in this thread's buffer and pools them into
+    /// <paramref name="pooled"/> [T, P, OH, OW] (with each window's argmax in <paramref name="indices"/> unless it
+    /// is null). <paramref name="currents"/> points at the group's first neuron of step 0, later steps
+    /// <paramref name="inputStride"/> apart (0: the one repeated step); <paramref name="membrane"/> (or null) at its v.
+    /// </summary>
+    internal static void FireAndPool(float* currents, int inputStride, int q0, int q1, int steps, in NeuronSpec spec,
+        in Pool2dGeometry g, float* pooled, int* indices, float* membrane)
+    {
+        int plane = g.Height * g.Width, planeOut = g.OutHeight * g.OutWidth, count = (q1 - q0) * plane;
+        Span<float> rowMax = g.Width <= 4096 ? stackalloc float[g.Width] : new float[g.Width];
+        var spikes = ThreadBuffer.Grow(ref t_spikes, steps * count);
+        var state = membrane == null ? default : new Span<float>(membrane, count);
+        NeuronKernel.ForwardSpikesSerial(new ReadOnlySpan<float>(currents, (steps - 1) * inputStride + count), count, steps, spec,
+            spikes, state, inputStride);
+        fixed (float* s = spikes)
+            for (int t = 0; t < steps; t++)
+                for (int q = q0; q < q1; q++)
+                {
+                    long at = (long)t * count + (long)(q - q0) * plane, to = ((long)t * g.Planes + q) * planeOut;
+                    var window = new Span<float>(pooled + to, planeOut);
+                    if (indices != null) MaxPool2dKernel.Plane(s, at, spikes.Length, g, window, new Span<int>(indices + to, planeOut));
+                    else MaxPool2dKernel.PlaneSpikes(s, at, spikes.Length, g, rowMax, window);
+                }
     }
 
     /// <summary>
@@ -149,7 +162,7 @@ public static unsafe class NeuronPoolKernel
     }
 
     /// <summary>body(firstPlane, endPlane) over groups of whole planes of about <see cref="GroupValues"/> values, on all threads.</summary>
-    private static void ForEachGroup(Pool2dGeometry g, int timeSteps, Action<int, int> body)
+    internal static void ForEachGroup(Pool2dGeometry g, int timeSteps, Action<int, int> body)
     {
         int group = Math.Max(1, GroupValues / (timeSteps * g.Height * g.Width));
         Parallelism.For(g.Planes, group, (p0, p1) =>

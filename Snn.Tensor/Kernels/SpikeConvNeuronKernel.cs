@@ -68,7 +68,7 @@ public static unsafe class SpikeConvNeuronKernel
                                 continue;
                             }
                             for (int o = 0; o < geo.OutChannels; o++)
-                                MaxPool2dKernel.PlaneValues(cur, (long)t * image + (long)o * pixels, currents.Length, one, rowMax,
+                                MaxPool2dKernel.PlaneSpikes(cur, (long)t * image + (long)o * pixels, currents.Length, one, rowMax,
                                     new Span<float>(dest + (long)o * planeOut, planeOut));
                         }
                     }

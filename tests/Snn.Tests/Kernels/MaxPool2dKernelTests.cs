@@ -19,6 +19,28 @@ public class MaxPool2dKernelTests
         return Enumerable.Range(0, length).Select(_ => withNaN && random.Next(50) == 0 ? float.NaN : pool[random.Next(pool.Length)]).ToArray();
     }
 
+    /// <summary>
+    /// The spike planes' pooling (values 0 or 1) against the general one, plane by plane through a buffer of 2·3
+    /// planes: the last plane ends at the buffer's end, so its rows take the general path there.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Geometries))]
+    public unsafe void PlaneSpikes_EqualsPlaneValues_OnSpikes(int height, int width, int kernel, int stride, int padding)
+    {
+        var g = new Pool2dGeometry(1, 1, height, width, kernel, stride, padding);
+        int planes = 6, plane = height * width, planeOut = g.OutputLength;
+        var random = new Random(height * 131 + width);
+        float[] x = Enumerable.Range(0, planes * plane).Select(_ => random.Next(3) == 0 ? 1f : 0f).ToArray();
+        var (want, got, rowMax) = (new float[planes * planeOut], new float[planes * planeOut], new float[width]);
+        fixed (float* px = x)
+            for (int p = 0; p < planes; p++)
+            {
+                MaxPool2dKernel.PlaneValues(px, (long)p * plane, x.Length, g, rowMax, want.AsSpan(p * planeOut, planeOut));
+                MaxPool2dKernel.PlaneSpikes(px, (long)p * plane, x.Length, g, rowMax, got.AsSpan(p * planeOut, planeOut));
+            }
+        Assert.Equal(want, got);
+    }
+
     [Theory]
     [MemberData(nameof(Geometries))]
     public void ForwardBackward_EqualReference_IncludingTiesAndNaN(int height, int width, int kernel, int stride, int padding)

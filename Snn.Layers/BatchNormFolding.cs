@@ -33,6 +33,22 @@ public static class BatchNormFolding
         return neuron.ForwardConv(x, Variable.Constant(weight), Variable.Constant(bias), conv.Stride, conv.Padding, pool);
     }
 
+    /// <summary>
+    /// pool(neuron(bn(conv(images)) repeated over <paramref name="timeSteps"/>)), or without the pool: a
+    /// direct-encoded model's first stage. Folded, the conv, the neurons and the pool run as one pass
+    /// (<see cref="SpikingNeuron.ForwardImageConv"/>); otherwise the conv and BN run once and their output is repeated.
+    /// </summary>
+    public static Variable ImageConvBnNeuron(Conv2d conv, BatchNorm bn, SpikingNeuron neuron, Variable images, int timeSteps, MaxPool2d? pool = null)
+    {
+        if (!CanFold(bn, -3))
+        {
+            var currents = F.RepeatTime(bn.Forward(conv.Forward(images)), timeSteps);
+            return pool is null ? neuron.Forward(currents) : neuron.ForwardPooled(currents, pool);
+        }
+        var (weight, bias) = Fold(conv.Weight.Data, conv.Bias?.Data, bn);
+        return neuron.ForwardImageConv(images, Variable.Constant(weight), Variable.Constant(bias), conv.Stride, conv.Padding, timeSteps, pool);
+    }
+
     /// <summary>bn(linear(x)) for a BatchNorm1d over linear's output features.</summary>
     public static Variable LinearBn(Linear linear, BatchNorm bn, Variable x)
     {

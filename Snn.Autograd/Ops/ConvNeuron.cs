@@ -33,6 +33,31 @@ public static partial class F
         return Variable.Constant(y);
     }
 
+    /// <summary>
+    /// Neuron(RepeatTime(Conv2d(images, weight, bias, stride, padding), timeSteps), spec, membrane), then MaxPool2d
+    /// when <paramref name="poolKernel"/> &gt; 0: the first stage of a direct-encoded model, whose image [N, C, H, W]
+    /// enters at every step. Without a graph, on the CPU backend, it runs <see cref="ImageConvNeuronKernel"/>: the
+    /// same spikes, [T, N, O, …], with the currents never written. Otherwise (or for a patch C·kh·kw over the kernel's
+    /// limit) it is exactly the ops, the convolution computed once.
+    /// </summary>
+    public static Variable ImageConv2dNeuron(Variable images, Variable weight, Variable? bias, int stride, int padding, int timeSteps,
+        NeuronSpec spec, Tensor? membrane = null, int poolKernel = 0, int poolStride = 0, int poolPadding = 0)
+    {
+        bool graph = GradMode.Enabled && (images.RequiresGrad || weight.RequiresGrad || (bias?.RequiresGrad ?? false));
+        ReadOnlySpan<int> xs = images.Data.Shape, ws = weight.Data.Shape;
+        var g = xs.Length == 4 && ws.Length == 4 ? Conv2dGeometry.Create(xs[0], xs[1], xs[2], xs[3], ws[0], ws[2], ws[3], stride, padding) : default;
+        if (graph || Backend.Current is not CpuBackend || xs.Length != 4 || ws.Length != 4 || !ImageConvNeuronKernel.Supports(g))
+        {
+            var currents = RepeatTime(Conv2d(images, weight, bias, stride, padding), timeSteps);
+            return poolKernel > 0 ? NeuronMaxPool2d(currents, spec, poolKernel, poolStride, poolPadding, membrane) : Neuron(currents, spec, membrane);
+        }
+        Pool2dGeometry? pool = poolKernel > 0 ? new Pool2dGeometry(g.Batch, g.OutChannels, g.OutH, g.OutW, poolKernel, poolStride, poolPadding) : null;
+        var y = Tensor.Uninitialized([timeSteps, g.Batch, g.OutChannels, pool?.OutHeight ?? g.OutH, pool?.OutWidth ?? g.OutW]);
+        ImageConvNeuronKernel.Forward(images.Data.Contiguous().Span, weight.Data.Contiguous().Span, bias is null ? default : bias.Data.Contiguous().Span,
+            g, timeSteps, spec, pool, y.Span, membrane is null ? default : membrane.Span);
+        return Variable.Constant(y);
+    }
+
     private static Variable ConvThenNeuron(Variable x, Variable weight, Variable? bias, int stride, int padding, NeuronSpec spec, Tensor? membrane,
         int poolKernel, int poolStride, int poolPadding, bool? sparseSpikes)
     {

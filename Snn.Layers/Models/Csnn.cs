@@ -40,14 +40,14 @@ public sealed class Csnn : SpikingClassifier
 
     public override Variable ForwardTime(Variable images)
     {
-        var (conv1, bn1, _, _) = _stages[0];
+        var (conv1, bn1, neuron1, pool1) = _stages[0];
         Variable x = Architecture.Encoding == "direct"
-            ? F.RepeatTime(BatchNormFolding.ConvBn(conv1, bn1, images), TimeSteps)
-            : bn1.Forward(conv1.Forward(Variable.Constant(Encoders.Poisson(images.Data, TimeSteps, _poissonRng))));
-        for (int i = 0; i < _stages.Length; i++)
+            ? BatchNormFolding.ImageConvBnNeuron(conv1, bn1, neuron1, images, TimeSteps, pool1)
+            : neuron1.ForwardPooled(bn1.Forward(conv1.Forward(Variable.Constant(Encoders.Poisson(images.Data, TimeSteps, _poissonRng)))), pool1);
+        for (int i = 1; i < _stages.Length; i++)
         {
             var (conv, bn, neuron, pool) = _stages[i];
-            x = i == 0 ? neuron.ForwardPooled(x, pool) : BatchNormFolding.ConvBnNeuron(conv, bn, neuron, x, pool);
+            x = BatchNormFolding.ConvBnNeuron(conv, bn, neuron, x, pool);
         }
         return _fc.Forward(F.Flatten(x, 2));
     }

@@ -66,7 +66,7 @@ public sealed class SpikformerTokenizer : Module
     public override Variable Forward(Variable images)
     {
         var (conv0, bn0, lif0) = _stages[0];
-        var x = lif0.Forward(F.RepeatTime(BatchNormFolding.ConvBn(conv0, bn0, images), _timeSteps));
+        var x = BatchNormFolding.ImageConvBnNeuron(conv0, bn0, lif0, images, _timeSteps);
         x = Run(_stages[1], x);
         x = Run(_stages[2], x, _maxpool2);
         x = Run(_stages[3], x, _maxpool3);

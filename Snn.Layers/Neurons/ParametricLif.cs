@@ -34,6 +34,14 @@ public sealed class ParametricLif : SpikingNeuron
         return pool is null ? spikes : pool.Forward(spikes);
     }
 
+    /// <summary>The convolution once, repeated over T, then its own Forward and the pool: not fused either.</summary>
+    public override Variable ForwardImageConv(Variable images, Variable weight, Variable? bias, int stride, int padding, int timeSteps,
+        MaxPool2d? pool = null)
+    {
+        var spikes = Forward(F.RepeatTime(F.Conv2d(images, weight, bias, stride, padding), timeSteps));
+        return pool is null ? spikes : pool.Forward(spikes);
+    }
+
     /// <summary>The batch norm, then its own Forward and the pool: not fused either.</summary>
     public override Variable ForwardNormalised(BatchNorm bn, Variable x, MaxPool2d? pool = null)
     {

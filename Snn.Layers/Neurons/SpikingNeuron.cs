@@ -60,6 +60,23 @@ public class SpikingNeuron(NeuronSpec spec) : Module
     }
 
     /// <summary>
+    /// Forward of the currents F.Conv2d(images, weight, bias, stride, padding) repeated over
+    /// <paramref name="timeSteps"/>, then <paramref name="pool"/> when given: a direct-encoded model's first stage with
+    /// its BN folded into the conv; in inference one fused pass (<see cref="F.ImageConv2dNeuron"/>) with the same
+    /// spikes.
+    /// </summary>
+    public virtual Variable ForwardImageConv(Variable images, Variable weight, Variable? bias, int stride, int padding, int timeSteps,
+        MaxPool2d? pool = null)
+    {
+        ReadOnlySpan<int> xs = images.Data.Shape, ws = weight.Data.Shape;
+        int perStep = xs.Length == 4 && ws.Length == 4
+            ? Conv2dGeometry.Create(xs[0], xs[1], xs[2], xs[3], ws[0], ws[2], ws[3], stride, padding).OutputLength
+            : 0;
+        return F.ImageConv2dNeuron(images, weight, bias, stride, padding, timeSteps, Spec, perStep == 0 ? null : Membrane(perStep),
+            pool?.Kernel ?? 0, pool?.Stride ?? 0, pool?.Padding ?? 0);
+    }
+
+    /// <summary>
     /// Forward(bn.Forward(x)), then <paramref name="pool"/> when given: the batch norm that feeds a layer of neurons.
     /// While the batch norm trains (and no membrane is carried) it is one op, <see cref="F.BatchNormNeuron"/>, that
     /// keeps neither the normalised currents nor h; otherwise the layers in turn.

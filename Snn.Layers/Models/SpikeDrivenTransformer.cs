@@ -73,10 +73,10 @@ public sealed class SpikeDrivenTokenizer : Module
     public override Variable Forward(Variable images)
     {
         var (conv0, bn0) = _stages[0];
-        var x = F.RepeatTime(BatchNormFolding.ConvBn(conv0, bn0, images), _timeSteps);
-        for (int i = 0; i < 3; i++)
+        var x = BatchNormFolding.ImageConvBnNeuron(conv0, bn0, _lifs[0], images, _timeSteps, _pools[0]);
+        for (int i = 1; i < 3; i++)
         {
-            if (i > 0) x = BatchNormFolding.ConvBn(_stages[i].conv, _stages[i].bn, x);
+            x = BatchNormFolding.ConvBn(_stages[i].conv, _stages[i].bn, x);
             x = _pools[i] is { } pool ? _lifs[i].ForwardPooled(x, pool) : _lifs[i].Forward(x);
         }
         var shortcut = BatchNormFolding.ConvBn(_stages[3].conv, _stages[3].bn, x);

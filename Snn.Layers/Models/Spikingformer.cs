@@ -60,8 +60,9 @@ public sealed class SpikingformerTokenizer : Module
 
     public override Variable Forward(Variable images)
     {
-        var x = F.RepeatTime(BatchNormFolding.ConvBn(_blocks[0].conv, _blocks[0].bn, images), _timeSteps);
-        for (int i = 1; i < 5; i++)
+        var x = BatchNormFolding.ImageConvBnNeuron(_blocks[0].conv, _blocks[0].bn, _blocks[1].lif!, images, _timeSteps, _blocks[1].pool);
+        x = BatchNormFolding.ConvBn(_blocks[1].conv, _blocks[1].bn, x);
+        for (int i = 2; i < 5; i++)
         {
             var (lif, pool, conv, bn) = _blocks[i];
             x = pool is null ? lif!.Forward(x) : lif!.ForwardPooled(x, pool);

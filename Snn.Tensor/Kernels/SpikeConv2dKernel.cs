@@ -13,17 +13,20 @@ namespace Snn.Kernels;
 /// every tap (i, j) that lands on the output grid. At the firing rates of trained SNNs (5–20%) that is a few
 /// percent of the dense GEMM's work. The weight gradient has the same shape: a spike adds the upstream gradient
 /// of each output pixel it fed. Both work in pixel-major [Q, O] layout so one tap is O contiguous adds, then
-/// transpose. Shapes as <see cref="Conv2dKernel"/>; same results as <see cref="Conv2dReference"/> up to float
-/// summation order. The order is fixed (spikes in (c, y, x) order, taps in (i, j) order; the weight gradient's
-/// images dealt to chunks round-robin, partials added in chunk order), so results are reproducible for a given
-/// thread count.
+/// transpose. Where <see cref="PackedSpikeConv"/> fits (Vector512, O a multiple of 16) its loops keep each sum in
+/// registers; elsewhere the scatter below adds into memory. Shapes as <see cref="Conv2dKernel"/>; same results as
+/// <see cref="Conv2dReference"/> up to float summation order. The order is fixed (here spikes in (c, y, x) order,
+/// taps in (i, j) order; the weight gradient's images dealt to chunks round-robin, partials added in chunk order),
+/// so results are reproducible for a given thread count.
 /// </summary>
 public static unsafe class SpikeConv2dKernel
 {
     /// <summary>Above this fraction of ones the dense GEMM is cheaper (it does not care what the values are).</summary>
     public const double MaxDensity = 0.4;
 
-    [ThreadStatic] private static float[]? t_pixelMajor;
+    [ThreadStatic] private static float[]? t_pixelMajor, t_gradientGrid;
+    [ThreadStatic] private static ulong[]? t_packed;
+    [ThreadStatic] private static int[]? t_spikeList;
 
     /// <summary>
     /// True when every value is 0 or 1 and at most <see cref="MaxDensity"/> of them are 1: the inputs for which
@@ -103,8 +106,18 @@ public static unsafe class SpikeConv2dKernel
     /// </summary>
     internal static void Image(float* spikes, int n, in Conv2dGeometry g, float* weightRows, float* bias, float* accumulator, float* dest)
     {
-        new Span<float>(accumulator, g.OutPixels * g.OutChannels).Clear();
-        Scatter(spikes + (long)n * g.InChannels * g.Height * g.Width, g, weightRows, accumulator, intoRows: false);
+        float* image = spikes + (long)n * g.InChannels * g.Height * g.Width;
+        if (PackedSpikeConv.Fits(g) && PackedSpikeConv.GatherPays(image, g))
+        {
+            ulong* grid = ThreadBuffer.Pinned(ref t_packed, PackedSpikeConv.GridPixels(g) * PackedSpikeConv.Words(g));
+            PackedSpikeConv.Pack(image, g, grid);
+            PackedSpikeConv.Forward(grid, g, weightRows, accumulator);
+        }
+        else
+        {
+            new Span<float>(accumulator, g.OutPixels * g.OutChannels).Clear();
+            Scatter(image, g, weightRows, accumulator, intoRows: false);
+        }
         Transpose.Matrix(accumulator, g.OutPixels, g.OutChannels, dest, bias);
     }
 
@@ -124,9 +137,13 @@ public static unsafe class SpikeConv2dKernel
         {
             float* parts = Partials.First(rented);
             nint xp = (nint)x, dyp = (nint)dy, pp = (nint)parts;
+            bool packed = PackedSpikeConv.FitsWeightGradient(g);
             Parallelism.For(chunks, 1, (c0, c1) =>
             {
                 float* gradRows = PixelMajor(geo.OutPixels * geo.OutChannels);
+                float* grid = packed ? ThreadBuffer.Pinned(ref t_gradientGrid, PackedSpikeConv.GradientGridPixels(geo) * geo.OutChannels) : null;
+                int* spikeList = packed ? ThreadBuffer.Pinned(ref t_spikeList, geo.Height * geo.Width) : null;
+                bool clearBorder = true;
                 for (int chunk = c0; chunk < c1; chunk++)
                 {
                     float* partial = (float*)pp + (long)chunk * stride;
@@ -136,8 +153,15 @@ public static unsafe class SpikeConv2dKernel
                     {
                         Transpose.Matrix((float*)dyp + n * imageLength, geo.OutChannels, geo.OutPixels, gradRows);
                         float* next = n + chunks < geo.Batch ? (float*)dyp + (n + chunks) * imageLength : null;
-                        Scatter((float*)xp + (long)n * geo.InChannels * geo.Height * geo.Width, geo, partial, gradRows, intoRows: true,
-                            next, imageLength);
+                        float* image = (float*)xp + (long)n * geo.InChannels * geo.Height * geo.Width;
+                        if (!packed || !PackedSpikeConv.WeightGradientPays(image, geo))
+                        {
+                            Scatter(image, geo, partial, gradRows, intoRows: true, next, imageLength);
+                            continue;
+                        }
+                        PackedSpikeConv.BorderGradient(gradRows, geo, grid, clearBorder);
+                        clearBorder = false;
+                        PackedSpikeConv.WeightGradient(image, geo, grid, spikeList, partial, next, imageLength);
                     }
                 }
             });
@@ -178,6 +202,24 @@ public static unsafe class SpikeConv2dKernel
             for (; q < plane; q++)
                 if (values[q] != 0f) Spike(c, q, g, rows, pixels, intoRows);
         }
+    }
+
+    /// <summary>Bit i set when p[i] ≠ 0, for i below 16 and <paramref name="available"/> (values left to read).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static uint NonzeroMask16(float* p, int available)
+    {
+        if (available >= 16) return NonzeroMask16(p);
+        uint mask = 0;
+        for (int k = 0; k < available; k++)
+            if (p[k] != 0f) mask |= 1u << k;
+        return mask;
+    }
+
+    /// <summary>Asks for the cache line at <paramref name="p"/> into L2 (no-op without SSE).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static void Prefetch(float* p)
+    {
+        if (Sse.IsSupported) Sse.Prefetch1(p);
     }
 
     /// <summary>Bit i set when p[i] ≠ 0, for i in [0, 16).</summary>

@@ -37,26 +37,9 @@ public class ImageConvNeuronKernelTests
             {
                 var currents = new float[g.OutputLength];
                 Conv2dKernel.Forward(x, weight, withBias ? bias : default, g, currents);
-                float[] start = Enumerable.Range(0, g.OutputLength).Select(i => (i % 5) * 0.2f - 0.3f).ToArray();
-                foreach (bool carry in new[] { false, true })
-                {
-                    var (wantMembrane, gotMembrane) = ((float[])start.Clone(), (float[])start.Clone());
-                    var fired = new float[timeSteps * currents.Length];
-                    NeuronKernel.ForwardSpikes(currents, timeSteps, spec, fired, carry ? wantMembrane : default);
-                    float[] want = fired;
-                    if (pool is { } p)
-                    {
-                        var all = p with { Batch = timeSteps * images };
-                        want = new float[all.OutputLength];
-                        MaxPool2dKernel.ForwardValues(fired, all, want);
-                    }
-                    var got = Enumerable.Repeat(7f, want.Length).ToArray();
-                    ImageConvNeuronKernel.Forward(x, weight, withBias ? bias : default, g, timeSteps, spec, pool, got, carry ? gotMembrane : default);
-                    Assert.Equal(want, got);
-                    Assert.Equal(wantMembrane, gotMembrane);
-                    Assert.Contains(1f, got);
-                    Assert.Contains(0f, fired);
-                }
+                AssertFiresThenPools(currents, timeSteps, spec, timeSteps * currents.Length, g.OutputLength,
+                    pool is { } p ? p with { Batch = timeSteps * images } : null,
+                    (got, membrane) => ImageConvNeuronKernel.Forward(x, weight, withBias ? bias : default, g, timeSteps, spec, pool, got, membrane));
             }
     }
 

@@ -2,18 +2,13 @@
 // would pick them for; and a batch whose images take both paths.
 using System.Runtime.Intrinsics;
 using Snn.Kernels;
+using static Snn.Tests.Kernels.SpikeConv2dKernelTests;
 
 namespace Snn.Tests.Kernels;
 
 [Collection(ThreadCountCollection.Name)]
 public unsafe class PackedSpikeConvTests
 {
-    private static float[] Spikes(Random rng, int count, double rate) =>
-        Enumerable.Range(0, count).Select(_ => rng.NextDouble() < rate ? 1f : 0f).ToArray();
-
-    private static float[] Random(Random rng, int count) =>
-        Enumerable.Range(0, count).Select(_ => (float)(rng.NextDouble() * 2 - 1)).ToArray();
-
     /// <summary>[rows, cols] → [cols, rows].</summary>
     private static float[] Transposed(float[] m, int rows, int cols)
     {
@@ -21,13 +16,6 @@ public unsafe class PackedSpikeConvTests
         for (int r = 0; r < rows; r++)
             for (int c = 0; c < cols; c++) t[c * rows + r] = m[r * cols + c];
         return t;
-    }
-
-    private static void AssertClose(float[] want, float[] got, string what)
-    {
-        Assert.Equal(want.Length, got.Length);
-        for (int i = 0; i < want.Length; i++)
-            Assert.True(MathF.Abs(want[i] - got[i]) <= 1e-4f + 1e-4f * MathF.Abs(want[i]), $"{what}[{i}]: want {want[i]}, got {got[i]}");
     }
 
     /// <summary>(C, H, W, O, kernel, stride, padding, rate): one and two words of channel bits, block widths 1–4 and

@@ -6,13 +6,14 @@ namespace Snn.Tests.Kernels;
 [Collection(ThreadCountCollection.Name)]
 public class SpikeConv2dKernelTests
 {
-    private static float[] Spikes(Random rng, int count, double rate) =>
+    internal static float[] Spikes(Random rng, int count, double rate) =>
         Enumerable.Range(0, count).Select(_ => rng.NextDouble() < rate ? 1f : 0f).ToArray();
 
-    private static float[] Random(Random rng, int count) =>
+    internal static float[] Random(Random rng, int count) =>
         Enumerable.Range(0, count).Select(_ => (float)(rng.NextDouble() * 2 - 1)).ToArray();
 
-    private static void AssertClose(float[] want, float[] got, string what)
+    /// <summary>Equal up to float summation order.</summary>
+    internal static void AssertClose(float[] want, float[] got, string what)
     {
         Assert.Equal(want.Length, got.Length);
         for (int i = 0; i < want.Length; i++)

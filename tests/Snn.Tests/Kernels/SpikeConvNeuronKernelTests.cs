@@ -30,26 +30,9 @@ public class SpikeConvNeuronKernelTests
             {
                 var currents = new float[g.OutputLength];
                 SpikeConv2dKernel.Forward(x, weight, withBias ? bias : default, g, currents);
-                float[] start = Enumerable.Range(0, samples * o * g.OutPixels).Select(i => (i % 5) * 0.2f - 0.3f).ToArray();
-                foreach (bool carry in new[] { false, true })
-                {
-                    var (wantMembrane, gotMembrane) = ((float[])start.Clone(), (float[])start.Clone());
-                    var fired = new float[currents.Length];
-                    NeuronKernel.ForwardSpikes(currents, timeSteps, spec, fired, carry ? wantMembrane : default);
-                    float[] want = fired;
-                    if (plane is { } p)
-                    {
-                        var all = p with { Batch = g.Batch };
-                        want = new float[all.OutputLength];
-                        MaxPool2dKernel.ForwardValues(fired, all, want);
-                    }
-                    var got = Enumerable.Repeat(7f, want.Length).ToArray();
-                    SpikeConvNeuronKernel.Forward(x, weight, withBias ? bias : default, g, timeSteps, spec, plane, got, carry ? gotMembrane : default);
-                    Assert.Equal(want, got);
-                    Assert.Equal(wantMembrane, gotMembrane);
-                    Assert.Contains(1f, got);
-                    Assert.Contains(0f, fired);
-                }
+                AssertFiresThenPools(currents, timeSteps, spec, currents.Length, samples * o * g.OutPixels,
+                    plane is { } p ? p with { Batch = g.Batch } : null,
+                    (got, membrane) => SpikeConvNeuronKernel.Forward(x, weight, withBias ? bias : default, g, timeSteps, spec, plane, got, membrane));
             }
     }
 

@@ -27,7 +27,8 @@ public static partial class F
 
     /// <summary>
     /// y = x·wᵀ + b. x [..., I], w [O, I], b [O]. ∂x = g·w, ∂w = gᵀ·x (over all leading dims), ∂b = Σ g.
-    /// Without a graph, mostly-zero inputs skip their zeros (<see cref="SparseRowsGemm"/>, same bits).
+    /// Mostly-zero inputs (spikes) skip their zeros in the forward product (<see cref="SparseRowsGemm"/>, same bits),
+    /// in training too: Spikformer's linear layers read spikes.
     /// </summary>
     public static Variable Linear(Variable x, Variable weight, Variable? bias = null)
     {
@@ -36,9 +37,8 @@ public static partial class F
             throw new ArgumentException($"Linear: input {Tensor.ShapeText(x.Data.Shape)} does not end in {inFeatures} features (weight {Tensor.ShapeText(weight.Data.Shape)}).");
         var lead = x.Data.ShapeArray()[..^1];
         var x2 = x.Data.Reshape(-1, inFeatures);
-        bool graph = GradMode.Enabled && (x.RequiresGrad || weight.RequiresGrad || (bias?.RequiresGrad ?? false));
         Tensor y2;
-        if (!graph && SparseRowsGemm.Worthwhile(x2.Span, x2.Shape[0], inFeatures))
+        if (SparseRowsGemm.Worthwhile(x2.Span, x2.Shape[0], inFeatures))
             y2 = SparseLinear(x2, weight.Data, bias?.Data);
         else
         {
@@ -56,7 +56,7 @@ public static partial class F
         });
     }
 
-    /// <summary>Inference on mostly-zero inputs (spikes, spike counts): x2 [M, I]·wᵀ + bias skipping zeros, same bits as the GEMM and add.</summary>
+    /// <summary>x2 [M, I]·wᵀ + bias on mostly-zero inputs (spikes, spike counts), skipping zeros: same bits as the GEMM and add.</summary>
     private static Tensor SparseLinear(Tensor x2, Tensor weight, Tensor? bias)
     {
         int outFeatures = weight.Shape[0], inFeatures = weight.Shape[1];

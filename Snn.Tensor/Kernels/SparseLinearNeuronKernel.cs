@@ -41,7 +41,7 @@ public static unsafe class SparseLinearNeuronKernel
             float* xp = px, wp = pw, bp = bias.IsEmpty ? null : pb, yp = py, mp = pm;
             Parallelism.For(m, group, (r0, r1) =>
             {
-                int* nonzero = stackalloc int[k];
+                int* nonzero = stackalloc int[SparseRowsGemm.Scratch(k)];
                 var all = new Span<float>(yp, length);
                 var state = new Span<float>(mp, stateLength);
                 for (int g0 = r0; g0 < r1; g0 += group)

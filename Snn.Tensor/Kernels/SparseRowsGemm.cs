@@ -20,8 +20,9 @@ public static unsafe class SparseRowsGemm
     /// True when K fits one Gemm depth block and 64 rows spread over x are at most 40% nonzero. Spread, because a
     /// time-major input's first rows are its first step, where neurons starting at rest have barely fired:
     /// Spikformer's linear layers in training read 0% ones in their first 64 rows and 22% over all. Where the two
-    /// cross, one thread, [12544, k]·[k, n], ms sparse / GEMM: k = 64, n = 64 at 30% and 45% ones 0.87 / 0.98 and
-    /// 1.13 / 0.99; n = 256 4.2 / 4.7 and 4.1 / 4.2; k = 256, n = 64 4.7 / 5.1 and 4.9 / 5.0.
+    /// cross, one thread, [12544, k]·[k, n], ms sparse / GEMM at 30% and 45% ones: k = 64, n = 64 0.84 / 0.91–1.04
+    /// and 1.08 / 0.92–1.08; n = 256 3.1–3.9 / 4.3–4.7 and 5.3–5.6 / 3.9–4.8; k = 256, n = 64 4.8–5.2 / 4.5–5.1
+    /// and 4.8–5.5 / 4.5–4.8.
     /// </summary>
     public static bool Worthwhile(ReadOnlySpan<float> x, int rows, int k)
     {

@@ -28,7 +28,7 @@ public static partial class F
     /// <summary>
     /// y = x·wᵀ + b. x [..., I], w [O, I], b [O]. ∂x = g·w, ∂w = gᵀ·x (over all leading dims), ∂b = Σ g.
     /// Mostly-zero inputs (spikes) skip their zeros in the forward product (<see cref="SparseRowsGemm"/>, same bits),
-    /// in training too: Spikformer's linear layers read spikes.
+    /// in training too (Spikformer's linear layers read spikes), and in ∂w (the same sums in another order).
     /// </summary>
     public static Variable Linear(Variable x, Variable weight, Variable? bias = null)
     {
@@ -38,7 +38,8 @@ public static partial class F
         var lead = x.Data.ShapeArray()[..^1];
         var x2 = x.Data.Reshape(-1, inFeatures);
         Tensor y2;
-        if (SparseRowsGemm.Worthwhile(x2.Span, x2.Shape[0], inFeatures))
+        bool sparse = SparseRowsGemm.Worthwhile(x2.Span, x2.Shape[0], inFeatures);
+        if (sparse)
             y2 = SparseLinear(x2, weight.Data, bias?.Data);
         else
         {
@@ -51,7 +52,7 @@ public static partial class F
         {
             var g2 = gy.Reshape(-1, outFeatures);
             if (x.RequiresGrad) x.AccumulateGrad(Ops.MatMul(g2, weight.Data).Reshape(x.Data.ShapeArray()));
-            if (weight.RequiresGrad) weight.AccumulateGrad(Ops.MatMul(g2, x2, transposeA: true));
+            if (weight.RequiresGrad) weight.AccumulateGrad(sparse ? SparseWeightGradient(g2, x2) : Ops.MatMul(g2, x2, transposeA: true));
             if (bias is not null && bias.RequiresGrad) bias.AccumulateGrad(Ops.Sum(g2, [0]));
         });
     }
@@ -63,6 +64,14 @@ public static partial class F
         var y2 = Tensor.Uninitialized(x2.Shape[0], outFeatures);
         SparseRowsGemm.Multiply(x2.Span, Transposed(weight).Span, x2.Shape[0], outFeatures, inFeatures, y2.Span, bias is null ? default : bias.Contiguous().Span);
         return y2;
+    }
+
+    /// <summary>∂w [O, I] = g2ᵀ [O, M] · x2 [M, I] skipping x2's zeros (<see cref="SparseRowsGemm.WeightGradient"/>).</summary>
+    private static Tensor SparseWeightGradient(Tensor g2, Tensor x2)
+    {
+        var gw = Tensor.Uninitialized(g2.Shape[1], x2.Shape[1]);
+        SparseRowsGemm.WeightGradient(x2.Contiguous().Span, g2.Contiguous().Span, x2.Shape[0], g2.Shape[1], x2.Shape[1], gw.Span);
+        return gw;
     }
 
     /// <summary>wᵀ [I, O] of a weight [O, I]: the row-major w the sparse kernels read.</summary>

@@ -57,17 +57,15 @@ public static unsafe class SparseRowsGemm
         }
     }
 
-    /// <summary>Scratch indices <see cref="Row"/> needs for a depth of <paramref name="k"/>: whole vectors of them are stored.</summary>
-    internal static int Scratch(int k) => k + 16;
-
-    /// <summary>y [n] = x [k]·w [k, n] (+ bias) for one row; <paramref name="nonzero"/> is scratch for <see cref="Scratch"/> indices.</summary>
-    internal static void Row(float* x, float* w, int n, int k, int* nonzero, float* bias, float* y)
+    /// <summary>The indices p &lt; k where x[p] ≠ 0, ascending, into <paramref name="nonzero"/> (<see cref="Scratch"/>
+    /// long); returns how many.</summary>
+    private static int Nonzeros(float* x, int k, int* nonzero)
     {
         int count = 0, p = 0;
-        // The nonzeros' indices, 16 inputs at a time, compressed into a register and stored whole (the next store
-        // starts after the last index kept). Taking them one set bit at a time mispredicted its loop's exit about
-        // once per 16 inputs, which cost more than the multiply-adds of a 64-input row at 15–25% ones. (The
-        // compressing store to memory is microcoded on Zen 4; the register form is not.)
+        // 16 inputs at a time, their indices compressed into a register and stored whole (the next store starts
+        // after the last index kept). Taking them one set bit at a time mispredicted its loop's exit about once per
+        // 16 inputs, which cost more than the multiply-adds of a 64-input row at 15–25% ones. (The compressing store
+        // to memory is microcoded on Zen 4; the register form is not.)
         var lanes = Vector512.Create(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
         for (; Avx512F.IsSupported && p <= k - 16; p += 16)
         {
@@ -76,6 +74,68 @@ public static unsafe class SparseRowsGemm
             count += BitOperations.PopCount(keep.ExtractMostSignificantBits());
         }
         for (; p < k; p++) if (x[p] != 0) nonzero[count++] = p;
+        return count;
+    }
+
+    /// <summary>
+    /// gradWeight [N, K] = dyᵀ · x, the weight gradient of a Linear layer y [M, N] = x [M, K]·Wᵀ with dy [M, N],
+    /// skipping x's zeros: each nonzero x[r, p] adds x[r, p]·dy[r, :] to row p of a transposed [K, N] partial (N
+    /// contiguous floats, in L1 or L2 for a layer's weight). Rows are split into a few contiguous chunks with a
+    /// partial each, added in chunk order: reproducible for a given thread count; the same sums as the GEMM up to
+    /// their order.
+    /// </summary>
+    public static void WeightGradient(ReadOnlySpan<float> x, ReadOnlySpan<float> dy, int m, int n, int k, Span<float> gradWeight)
+    {
+        if (x.Length != (long)m * k || dy.Length != (long)m * n || gradWeight.Length != (long)n * k)
+            throw new ArgumentException($"SparseRowsGemm.WeightGradient: x {x.Length}, dy {dy.Length}, gradWeight {gradWeight.Length} values do not fit [{m}, {k}], [{m}, {n}], [{n}, {k}].");
+        // Two partials per thread: each is K·N floats to clear and add up, so fewer than the usual sixteen.
+        int chunks = Parallelism.Chunks(m, 256, chunksPerThread: 2), size = k * n, stride = Partials.Stride(size);
+        float[] rented = Partials.Rent(chunks, size);
+        fixed (float* px = x, pdy = dy, pr = rented, gw = gradWeight)
+        {
+            float* xp = px, dyp = pdy, parts = Partials.First(pr);
+            Parallelism.For(chunks, 1, (c0, c1) =>
+            {
+                int* nonzero = stackalloc int[Scratch(k)];
+                for (int chunk = c0; chunk < c1; chunk++)
+                {
+                    float* partial = parts + (long)chunk * stride;
+                    new Span<float>(partial, size).Clear();
+                    int r1 = (int)((long)m * (chunk + 1) / chunks);
+                    for (int r = (int)((long)m * chunk / chunks); r < r1; r++)
+                    {
+                        float* x_r = xp + (long)r * k, dy_r = dyp + (long)r * n;
+                        int count = Nonzeros(x_r, k, nonzero);
+                        for (int i = 0; i < count; i++) AddScaled(x_r[nonzero[i]], dy_r, partial + (long)nonzero[i] * n, n);
+                    }
+                }
+            });
+            Partials.SumIntoFirst(parts, chunks, size);
+            Transpose.Matrix(parts, k, n, gw);
+        }
+        System.Buffers.ArrayPool<float>.Shared.Return(rented);
+    }
+
+    /// <summary>dest[0..n] += a·src[0..n], each a fused multiply-add (a plain add when a is 1).</summary>
+    private static void AddScaled(float a, float* src, float* dest, int n)
+    {
+        int j = 0;
+        if (Vector512.IsHardwareAccelerated)
+        {
+            var scale = Vector512.Create(a);
+            for (; j <= n - 16; j += 16)
+                Vector512.FusedMultiplyAdd(scale, Vector512.Load(src + j), Vector512.Load(dest + j)).Store(dest + j);
+        }
+        for (; j < n; j++) dest[j] = MathF.FusedMultiplyAdd(a, src[j], dest[j]);
+    }
+
+    /// <summary>Scratch indices <see cref="Row"/> needs for a depth of <paramref name="k"/>: whole vectors of them are stored.</summary>
+    internal static int Scratch(int k) => k + 16;
+
+    /// <summary>y [n] = x [k]·w [k, n] (+ bias) for one row; <paramref name="nonzero"/> is scratch for <see cref="Scratch"/> indices.</summary>
+    internal static void Row(float* x, float* w, int n, int k, int* nonzero, float* bias, float* y)
+    {
+        int count = Nonzeros(x, k, nonzero);
         int j = 0;
         for (; j <= n - Block; j += Block)
         {

@@ -66,4 +66,46 @@ public class SparseRowsGemmTests
         Assert.Equal(want, F.Linear(x, w, b).Data.Span.ToArray());
         using (GradMode.NoGrad()) Assert.Equal(want, F.Linear(x, w, b).Data.Span.ToArray());
     }
+
+    [Theory]
+    [InlineData(300, 64, 64, 1)]
+    [InlineData(300, 64, 64, 2)]
+    [InlineData(97, 37, 70, 2)]
+    [InlineData(1000, 256, 20, 3)]
+    public void WeightGradient_MatchesGemm_OnSpikesCountsAndSparseReals(int m, int n, int k, int threads)
+    {
+        var random = new Random(m + n + k);
+        float[] dy = Enumerable.Range(0, m * n).Select(_ => (float)(random.NextDouble() * 2 - 1)).ToArray();
+        Func<float>[] kinds = [() => random.Next(5) == 0 ? 1f : 0f, () => random.Next(4) == 0 ? random.Next(1, 4) : 0f,
+            () => random.Next(3) == 0 ? (float)(random.NextDouble() * 4 - 2) : 0f];
+        using var threadCount = ThreadCount.Set(threads);
+        foreach (var kind in kinds)
+        {
+            float[] x = Enumerable.Range(0, m * k).Select(_ => kind()).ToArray();
+            float[] want = new float[n * k], got = Enumerable.Repeat(float.NaN, n * k).ToArray();
+            Gemm.Multiply(true, false, n, k, m, dy, n, x, k, 0f, want, k);
+            SparseRowsGemm.WeightGradient(x, dy, m, n, k, got);
+            for (int i = 0; i < want.Length; i++)
+                Assert.True(MathF.Abs(want[i] - got[i]) <= 1e-4f * (1 + MathF.Abs(want[i])), $"gradWeight[{i}]: want {want[i]}, got {got[i]}");
+            var again = new float[n * k];
+            SparseRowsGemm.WeightGradient(x, dy, m, n, k, again);
+            Assert.Equal(got, again);
+        }
+    }
+
+    [Fact]
+    public void Linear_OnSpikes_WeightGradient_MatchesTheDenseProduct()
+    {
+        var random = new Random(4);
+        var x = Variable.Parameter(new Tensor(Enumerable.Range(0, 4 * 50 * 64).Select(_ => random.Next(5) == 0 ? 1f : 0f).ToArray(), 4, 50, 64));
+        var rng = new Rng(3);
+        var (w, b) = (Variable.Parameter(rng.Uniform(-1f, 1f, 48, 64)), Variable.Parameter(rng.Uniform(-1f, 1f, 48)));
+        var seed = rng.Uniform(-1f, 1f, 4, 50, 48);
+        F.Linear(x, w, b).Backward(seed);
+        var want = new float[48 * 64];
+        Gemm.Multiply(true, false, 48, 64, 200, seed.Span, 48, x.Data.Span, 64, 0f, want, 64);
+        float[] got = w.Grad!.Span.ToArray();
+        for (int i = 0; i < want.Length; i++)
+            Assert.True(MathF.Abs(want[i] - got[i]) <= 1e-4f * (1 + MathF.Abs(want[i])), $"w.Grad[{i}]: want {want[i]}, got {got[i]}");
+    }
 }

@@ -1,4 +1,5 @@
-// x·Wᵀ for inputs that are mostly zero (spikes, spike counts): each row adds only the weight rows its nonzeros select.
+// x·Wᵀ for inputs that are mostly zero (spikes, spike counts): each row adds only the weight rows its nonzeros select;
+// the weight gradient likewise adds only the nonzeros' upstream rows.
 using System.Numerics;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
@@ -96,7 +97,7 @@ public static unsafe class SparseRowsGemm
             float* xp = px, dyp = pdy, parts = Partials.First(pr);
             Parallelism.For(chunks, 1, (c0, c1) =>
             {
-                int* nonzero = stackalloc int[Scratch(k)];
+                int* nonzero = ThreadBuffer.Pinned(ref t_nonzero, Scratch(k));   // K has no bound here: not on the stack
                 for (int chunk = c0; chunk < c1; chunk++)
                 {
                     float* partial = parts + (long)chunk * stride;
@@ -115,6 +116,8 @@ public static unsafe class SparseRowsGemm
         }
         System.Buffers.ArrayPool<float>.Shared.Return(rented);
     }
+
+    [ThreadStatic] private static int[]? t_nonzero;
 
     /// <summary>dest[0..n] += a·src[0..n], each a fused multiply-add (a plain add when a is 1).</summary>
     private static void AddScaled(float a, float* src, float* dest, int n)

@@ -165,8 +165,7 @@ internal static unsafe class BatchNormRowsKernel
         nint pp = (nint)partials;
         Parallelism.For(blocks, 1, (b0, b1) =>
         {
-            if (t_blockSums is null || t_blockSums.Length < 2 * channels) t_blockSums = GC.AllocateUninitializedArray<double>(2 * channels, pinned: true);
-            double* sums = (double*)System.Runtime.CompilerServices.Unsafe.AsPointer(ref t_blockSums[0]);
+            double* sums = ThreadBuffer.Pinned(ref t_blockSums, 2 * channels);
             for (int b = b0; b < b1; b++)
             {
                 new Span<double>(sums, 2 * channels).Clear();

@@ -157,7 +157,7 @@ public static unsafe class Gemm
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void Run(int i0, int i1, int j0, int j1)
         {
-            float* packA = Aligned(ref t_packA, MC * KC), packB = Aligned(ref t_packB, KC * NC);
+            float* packA = ThreadBuffer.Aligned(ref t_packA, MC * KC), packB = ThreadBuffer.Aligned(ref t_packB, KC * NC);
             float* tile = stackalloc float[MR * NR];
             for (int jc = j0; jc < j1; jc += NC)
             {
@@ -242,14 +242,5 @@ public static unsafe class Gemm
         if (ld < Math.Max(1, cols) || (rows > 0 && cols > 0 && (long)(rows - 1) * ld + cols > length))
             throw new ArgumentException($"Gemm: {name} stored as [{rows}, {cols}] with row stride {ld} needs " +
                 $"{(long)(rows - 1) * ld + cols} elements (and stride ≥ {cols}), got {length}.");
-    }
-
-    /// <summary>A 64-byte aligned view into a per-thread pinned buffer, grown once and then reused.</summary>
-    private static float* Aligned(ref float[]? buffer, int count)
-    {
-        if (buffer is null || buffer.Length < count + 16)
-            buffer = GC.AllocateUninitializedArray<float>(count + 16, pinned: true);
-        float* p = (float*)Unsafe.AsPointer(ref buffer[0]);
-        return (float*)(((nint)p + 63) & ~(nint)63);
     }
 }

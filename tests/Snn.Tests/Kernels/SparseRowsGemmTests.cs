@@ -88,8 +88,7 @@ public class SparseRowsGemmTests
             float[] want = new float[n * k], got = Enumerable.Repeat(float.NaN, n * k).ToArray();
             Gemm.Multiply(true, false, n, k, m, dy, n, x, k, 0f, want, k);
             SparseRowsGemm.WeightGradient(x, dy, m, n, k, got);
-            for (int i = 0; i < want.Length; i++)
-                Assert.True(MathF.Abs(want[i] - got[i]) <= 1e-4f * (1 + MathF.Abs(want[i])), $"gradWeight[{i}]: want {want[i]}, got {got[i]}");
+            SpikeConv2dKernelTests.AssertClose(want, got, "gradWeight");
             var again = new float[n * k];
             SparseRowsGemm.WeightGradient(x, dy, m, n, k, again);
             Assert.Equal(got, again);
@@ -107,8 +106,6 @@ public class SparseRowsGemmTests
         F.Linear(x, w, b).Backward(seed);
         var want = new float[48 * 64];
         Gemm.Multiply(true, false, 48, 64, 200, seed.Span, 48, x.Data.Span, 64, 0f, want, 64);
-        float[] got = w.Grad!.Span.ToArray();
-        for (int i = 0; i < want.Length; i++)
-            Assert.True(MathF.Abs(want[i] - got[i]) <= 1e-4f * (1 + MathF.Abs(want[i])), $"w.Grad[{i}]: want {want[i]}, got {got[i]}");
+        SpikeConv2dKernelTests.AssertClose(want, w.Grad!.Span.ToArray(), "w.Grad");
     }
 }

@@ -1,19 +1,28 @@
 #!/usr/bin/python3
 # PyTorch peer for Snn.Bench: times the same workloads as `snn bench` and prints one JSON object per line.
-"""Usage: torch_bench.py --threads N --workload NAME [--warmup W] [--reps R] [--seed S]
+"""Usage: torch_bench.py --threads N --workload NAME [--warmup W] [--reps R] [--seed S] [--serve]
 
 Each line is {"workload": label, "ms": median ms, "gflops": GFLOP/s (0 when not meaningful), "peak_rss_bytes": …};
 labels match the C# figures (Snn.Bench workloads) so the two sides can be paired. Median after warm-up, like
-BenchRunner. The models are what a careful PyTorch user writes with torch only (no spikingjelly package): the same
-layers, T and batch as ours, an eager multi-step LIF loop like SpikingJelly's (ATan surrogate, hard reset to 0,
-detached reset, decay_input), the first conv + BN computed once because the image is the same at every step,
-torch.no_grad() and eval() for inference, Adam for training.
+BenchRunner.
+
+With --serve the script warms every figure of the workload up, prints {"ready": [labels]}, then times one run of a
+figure (after untimed ones lasting REWARM_SECONDS) for each label it reads on stdin and answers {"workload": label,
+"ms": ms, "peak_rss_bytes": …}, until stdin closes. `snn bench` drives it this way so that each of our runs has a
+PyTorch run next to it in time (BenchRunner): the shared host's speed drifts over minutes, and two blocks of runs
+measured one after the other compare two different machines.
+
+The models are what a careful PyTorch user writes with torch only (no spikingjelly package): the same layers, T and
+batch as ours, an eager multi-step LIF loop like SpikingJelly's (ATan surrogate, hard reset to 0, detached reset,
+decay_input), the first conv + BN computed once because the image is the same at every step, torch.no_grad() and
+eval() for inference, Adam for training.
 """
 import argparse
 import json
 import math
 import resource
 import statistics
+import sys
 import time
 
 import torch
@@ -23,8 +32,8 @@ import torch.nn.functional as F
 BATCH, TIME_STEPS, CLASSES = 64, 4, 10
 
 
-def median_ms(fn, warmup, reps, warmup_seconds=2.0, warmup_limit_seconds=8.0):
-    """The same warm-up rule as BenchRunner: at least `warmup` runs and `warmup_seconds`, at most `warmup_limit_seconds`."""
+def warm_up(fn, warmup, warmup_seconds=2.0, warmup_limit_seconds=8.0):
+    """The same rule as BenchRunner: at least `warmup` runs and `warmup_seconds`, at most `warmup_limit_seconds`."""
     start = time.perf_counter()
     i = 0
     while True:
@@ -33,6 +42,10 @@ def median_ms(fn, warmup, reps, warmup_seconds=2.0, warmup_limit_seconds=8.0):
             break
         fn()
         i += 1
+
+
+def median_ms(fn, warmup, reps):
+    warm_up(fn, warmup)
     times = []
     for _ in range(reps):
         t0 = time.perf_counter()
@@ -49,6 +62,40 @@ def peak_rss_bytes():
 def emit(label, ms, flops=0.0):
     print(json.dumps({"workload": label, "ms": ms, "gflops": flops / ms / 1e6 if flops else 0.0,
                       "peak_rss_bytes": peak_rss_bytes()}), flush=True)
+
+
+# Between served runs: longer than a waiting thread spins, ours (WorkerTeam, 5 ms) or OpenMP's (libgomp's default
+# 300,000 pauses), so neither side's idle workers take a core from the other side's timed run.
+QUIET_SECONDS = 0.025
+
+# Untimed runs before each timed one last at least this long (BenchRunner.RewarmSeconds): the host had let the idle
+# second vCPU go while the other side ran, and a run that starts by waiting for it to be scheduled again is not what
+# back-to-back training steps see.
+REWARM_SECONDS = 0.05
+
+
+def serve(cases, warmup):
+    """warm_up for every figure, then, per label read from stdin, untimed runs and a timed one."""
+    bodies = {label: body for label, body, _ in cases}
+    for body in bodies.values():
+        warm_up(body, warmup)
+    print(json.dumps({"ready": list(bodies)}), flush=True)
+    for line in sys.stdin:
+        label = line.strip()
+        if label not in bodies:
+            print(json.dumps({"error": f"unknown figure '{label}'; known: {list(bodies)}"}), flush=True)
+            continue
+        time.sleep(QUIET_SECONDS)
+        start = time.perf_counter()
+        while True:  # untimed: wakes the workers and the vCPU the pause let rest and refills the caches
+            bodies[label]()
+            if time.perf_counter() - start >= REWARM_SECONDS:
+                break
+        t0 = time.perf_counter()
+        bodies[label]()
+        ms = (time.perf_counter() - t0) * 1e3
+        time.sleep(QUIET_SECONDS)
+        print(json.dumps({"workload": label, "ms": ms, "peak_rss_bytes": peak_rss_bytes()}), flush=True)
 
 
 class ATan(torch.autograd.Function):
@@ -181,7 +228,7 @@ def model_inputs(seed):
     return images, labels
 
 
-def train(model, label, seed, warmup, reps):
+def train(model, label, seed):
     images, labels = model_inputs(seed)
     optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
     model.train()
@@ -192,17 +239,21 @@ def train(model, label, seed, warmup, reps):
         loss.backward()
         optimizer.step()
 
-    emit(label, median_ms(step, warmup, reps))
+    return [(label, step, 0.0)]
 
 
-def infer(model, label, seed, warmup, reps):
+def infer(model, label, seed):
     images, _ = model_inputs(seed)
     model.eval()
-    with torch.no_grad():
-        emit(label, median_ms(lambda: model(images), warmup, reps))
+
+    @torch.no_grad()
+    def batch():
+        model(images)
+
+    return [(label, batch, 0.0)]
 
 
-def lif(warmup, reps, seed, time_steps=8, neurons=64 * 65536):
+def lif(seed, time_steps=8, neurons=64 * 65536):
     """Multi-step LIF forward + backward, T=8 over 64×65,536 neurons (SpikingJelly's eager multi-step loop)."""
     generator = torch.Generator().manual_seed(seed)
     x = (torch.rand(time_steps, neurons, generator=generator) * 3).requires_grad_()
@@ -213,45 +264,50 @@ def lif(warmup, reps, seed, time_steps=8, neurons=64 * 65536):
         x.grad = None
         node(x).backward(grad)
 
-    emit("lif T=8 64x65536", median_ms(step, warmup, reps))
+    return [("lif T=8 64x65536", step, 0.0)]
 
 
-def gemm(warmup, reps, seed, size=512):
+def gemm(seed, size=512):
     torch.manual_seed(seed)
     a, b = torch.rand(size, size) * 2 - 1, torch.rand(size, size) * 2 - 1
     c = torch.empty(size, size)
-    emit(f"gemm {size}", median_ms(lambda: torch.matmul(a, b, out=c), warmup, reps), 2.0 * size ** 3)
+    return [(f"gemm {size}", lambda: torch.matmul(a, b, out=c), 2.0 * size ** 3)]
 
 
-def stream(warmup, reps, seed, length=64 * 4 * 32 * 28 * 28):
+def stream(seed, length=64 * 4 * 32 * 28 * 28):
     """y = 2x over 25 MB: the host's memory-bound ceiling, next to ours (StreamWorkload.cs)."""
     generator = torch.Generator().manual_seed(seed)
     x = torch.rand(length, generator=generator)
     y = torch.empty(length)
-    emit("stream y=2x 25 MB", median_ms(lambda: torch.mul(x, 2.0, out=y), warmup, reps))
+    return [("stream y=2x 25 MB", lambda: torch.mul(x, 2.0, out=y), 0.0)]
 
 
 # The reference convolutional SNN's layers at batch 64 · T 4: (label, in channels, out channels, side).
 CONV_SHAPES = [("conv 1->32 28x28", 1, 32, 28), ("conv 32->64 14x14", 32, 64, 14)]
 
 
-def conv(warmup, reps, seed, batch=256):
+def conv(seed, batch=256):
     torch.manual_seed(seed)
-    with torch.no_grad():
-        for label, cin, cout, side in CONV_SHAPES:
-            x = torch.rand(batch, cin, side, side)
-            w = torch.rand(cout, cin, 3, 3) - 0.5
-            b = torch.rand(cout)
-            flops = 2.0 * batch * cout * side * side * cin * 9
-            emit(label, median_ms(lambda: F.conv2d(x, w, b, stride=1, padding=1), warmup, reps), flops)
+    cases = []
+    for label, cin, cout, side in CONV_SHAPES:
+        x = torch.rand(batch, cin, side, side)
+        w = torch.rand(cout, cin, 3, 3) - 0.5
+        b = torch.rand(cout)
+
+        @torch.no_grad()
+        def forward(x=x, w=w, b=b):
+            F.conv2d(x, w, b, stride=1, padding=1)
+
+        cases.append((label, forward, 2.0 * batch * cout * side * side * cin * 9))
+    return cases
 
 
 def main():
     workloads = {
-        "csnn-train": lambda w, r, s: train(Csnn(), "csnn train step", s, w, r),
-        "csnn-infer": lambda w, r, s: infer(Csnn(), "csnn infer batch", s, w, r),
-        "spikformer-train": lambda w, r, s: train(Spikformer(), "spikformer-2-64 train step", s, w, r),
-        "spikformer-infer": lambda w, r, s: infer(Spikformer(), "spikformer-2-64 infer batch", s, w, r),
+        "csnn-train": lambda s: train(Csnn(), "csnn train step", s),
+        "csnn-infer": lambda s: infer(Csnn(), "csnn infer batch", s),
+        "spikformer-train": lambda s: train(Spikformer(), "spikformer-2-64 train step", s),
+        "spikformer-infer": lambda s: infer(Spikformer(), "spikformer-2-64 infer batch", s),
         "lif": lif,
         "gemm": gemm,
         "stream": stream,
@@ -263,10 +319,16 @@ def main():
     parser.add_argument("--warmup", type=int, default=30)
     parser.add_argument("--reps", type=int, default=7)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--serve", action="store_true", help="time one run per label read on stdin (see above)")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)
-    workloads[args.workload](args.warmup, args.reps, args.seed)
+    cases = workloads[args.workload](args.seed)
+    if args.serve:
+        serve(cases, args.warmup)
+        return
+    for label, body, flops in cases:
+        emit(label, median_ms(body, args.warmup, args.reps), flops)
 
 
 if __name__ == "__main__":

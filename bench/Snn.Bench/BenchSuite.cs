@@ -8,25 +8,30 @@ namespace Snn.Bench;
 
 /// <summary>
 /// One table row at <see cref="Threads"/> threads; the one-thread figures are null when scaling was not measured,
-/// the torch ones when the peer has no such figure or is unavailable. <see cref="Scaling"/> (how much faster N
-/// threads are than one) is ours: the median ratio of back-to-back runs (<see cref="BenchRunner"/>);
-/// <see cref="HostScaling"/> is <see cref="HostProbe"/>'s, timed beside ours: what the host gave work that shares nothing;
-/// <see cref="TorchScaling"/> compares PyTorch's one-thread process with its N-thread one.
+/// the torch ones when the peer has no such figure or is unavailable. Every ratio is the median of ratios of runs
+/// made side by side (<see cref="BenchRunner"/>): <see cref="Scaling"/> (how much faster N threads are than one) is
+/// ours; <see cref="HostScaling"/> is <see cref="HostProbe"/>'s, timed beside ours: what the host gave work that
+/// shares nothing; <see cref="TorchScaling"/> is PyTorch's (a process per thread count); <see cref="Ratio"/> is ours
+/// against PyTorch's at N threads.
 /// Memory: managed bytes allocated per step, our peak RSS and peak managed heap while the workload ran, PyTorch's
 /// peak RSS (its own process).
 /// </summary>
 public sealed record BenchResult(string Workload, string Label, int Threads, double Milliseconds, double Gflops,
-    double? BytesPerStep, long PeakRssBytes, long PeakManagedBytes, double? OneThreadMilliseconds, double? Scaling, double? HostScaling,
-    double? TorchMilliseconds, double? TorchOneThreadMilliseconds, long? TorchPeakRssBytes, string? Unavailable)
+    double? BytesPerStep, long PeakRssBytes, long PeakManagedBytes, BenchTiming? Timing, long? TorchPeakRssBytes, string? Unavailable)
 {
-    /// <summary>Our speed over PyTorch's (time ratio, so &gt; 1 means we are faster).</summary>
-    public double? Ratio => TorchMilliseconds is double t && Milliseconds > 0 ? t / Milliseconds : null;
+    public double? OneThreadMilliseconds => Timing?.OneThreadMilliseconds;
+    public double? Scaling => Timing?.Scaling;
+    public double? HostScaling => Timing?.HostScaling;
+    public double? TorchMilliseconds => Timing?.PeerMilliseconds;
+    public double? TorchOneThreadMilliseconds => Timing?.PeerOneThreadMilliseconds;
+    public double? TorchScaling => Timing?.PeerScaling;
 
-    public double? TorchScaling => TorchOneThreadMilliseconds is double one && TorchMilliseconds is double n && n > 0 ? one / n : null;
+    /// <summary>Our speed over PyTorch's (time ratio, so &gt; 1 means we are faster).</summary>
+    public double? Ratio => Timing?.PeerRatio;
 
     public JsonObject ToJson() => new()
     {
-        ["workload"] = Workload, ["label"] = Label, ["threads"] = Threads, ["ms"] = Milliseconds, ["gflops"] = Gflops,
+        ["workload"] = Workload, ["label"] = Label, ["threads"] = Threads, ["ms"] = Milliseconds, ["repetitions"] = Timing?.Repetitions, ["gflops"] = Gflops,
         ["bytes_per_step"] = BytesPerStep, ["peak_rss_bytes"] = PeakRssBytes, ["peak_managed_bytes"] = PeakManagedBytes,
         ["ms_1_thread"] = OneThreadMilliseconds, ["scaling"] = Scaling, ["host_scaling"] = HostScaling, ["torch_ms"] = TorchMilliseconds,
         ["torch_ms_1_thread"] = TorchOneThreadMilliseconds, ["torch_scaling"] = TorchScaling,
@@ -52,9 +57,10 @@ public static class BenchSuite
         string load = File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Split(' ')[0] : "?";
         return $"machine: {Environment.ProcessorCount} logical cores, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}, " +
             $"Vector512 {(Vector512.IsHardwareAccelerated ? "on" : "off")}, load average {load}; threads {threads}; " +
-            $"median of {runner.Repetitions} after ≥{runner.WarmUp} warm-up" +
-            (runner.Scaling && threads > 1 ? "; ours: each repetition also at 1 thread, back to back (scale = median ratio); " +
-                "host: the same ratio for a register-only loop timed beside each pair; PyTorch: 1 thread in a process of its own" : "");
+            $"median of {runner.Repetitions}–{BenchRunner.MaxRepetitionFactor * runner.Repetitions} repetitions (short figures get more) after ≥{runner.WarmUp} warm-up" +
+            (runner.Scaling && threads > 1 ? "; each repetition also at 1 thread, back to back (scale = median ratio); " +
+                "host: the same ratio for a register-only loop timed beside each pair" : "") +
+            "; PyTorch: a process per thread count, each of its runs beside ours (ratio = median of the pairs' ratios)";
     }
 
     public static IReadOnlyList<BenchResult> Run(string[] workloads, int threads, bool withTorch, bool scaling, TextWriter output,
@@ -69,19 +75,35 @@ public static class BenchSuite
         {
             var workload = Workloads.FirstOrDefault(w => w.Name == name)
                 ?? throw new ArgumentException($"bench: unknown workload '{name}'; known: {string.Join(", ", Workloads.Select(w => w.Name))}.");
-            var (ours, rss, managed) = MeasureWithMemory(workload, runner);
-            bool torch = withTorch && workload.HasTorchPeer;
-            var peerFigures = torch ? peer.Measure(name, threads, runner) : [];
-            if (torch && peer.Unavailable is string why) output.WriteLine(why);
-            // PyTorch's one-thread figure comes from a process of its own: switching torch between thread counts run
+            // PyTorch's one-thread runs come from a process of their own: switching torch between thread counts run
             // by run made its 2-thread GEMM 2.7× slower than its 1-thread one.
-            var peerOne = torch && scaling && threads > 1 ? peer.Measure(name, 1, runner) : [];
+            int[] peerThreads = !withTorch || !workload.HasTorchPeer ? [] : runner.Scaling && threads > 1 ? [threads, 1] : [threads];
+            var sessions = new List<TorchSession>();
+            foreach (int t in peerThreads)
+            {
+                if (peer.Start(name, t, runner) is TorchSession session) sessions.Add(session);
+                else { output.WriteLine(peer.Unavailable); break; }
+            }
+            IReadOnlyList<BenchFigure> ours;
+            long rss, managed;
+            try
+            {
+                var paired = sessions.Count == peerThreads.Length && sessions.Count > 0
+                    ? runner with { Peer = (label, t) => sessions.First(s => s.Threads == t).Time(label) }
+                    : runner;
+                (ours, rss, managed) = MeasureWithMemory(workload, paired);
+            }
+            finally
+            {
+                foreach (var session in sessions) session.Dispose();
+            }
+            foreach (var session in sessions)
+                if (session.Unavailable is string why) output.WriteLine(why);
+            long? torchRss = sessions.FirstOrDefault(s => s.Threads == threads)?.PeakRssBytes;
             foreach (var figure in ours)
             {
-                var t = peerFigures.FirstOrDefault(p => p.Label == figure.Label);
                 var row = new BenchResult(name, figure.Label, threads, figure.Milliseconds, figure.GigaflopsPerSecond, figure.BytesPerStep,
-                    rss, managed, figure.OneThreadMilliseconds, figure.Scaling, figure.HostScaling, t?.Milliseconds,
-                    peerOne.FirstOrDefault(p => p.Label == figure.Label)?.Milliseconds, t?.PeakRssBytes, figure.Unavailable);
+                    rss, managed, figure.Timing, figure.Timing?.PeerMilliseconds is null ? null : torchRss, figure.Unavailable);
                 results.Add(row);
                 output.WriteLine(Line(row));
             }

@@ -25,7 +25,7 @@ public sealed class ConvWorkload(int batch = 256) : IBenchWorkload
             var rng = new Random(2);
             float[] x = GemmWorkload.Filled(rng, g.InputLength), w = GemmWorkload.Filled(rng, g.WeightLength);
             float[] b = GemmWorkload.Filled(rng, cout), y = new float[g.OutputLength];
-            var timing = runner.Measure(() => Conv2dKernel.Forward(x, w, b, g, y));
+            var timing = runner.Measure(label, () => Conv2dKernel.Forward(x, w, b, g, y));
             figures.Add(BenchFigure.Of(label, timing, 2.0 * g.OutputLength * g.PatchSize));
         }
         return figures;

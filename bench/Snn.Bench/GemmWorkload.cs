@@ -13,8 +13,9 @@ public sealed class GemmWorkload(int size = 512) : IBenchWorkload
     {
         var rng = new Random(1);
         float[] a = Filled(rng, size * size), b = Filled(rng, size * size), c = new float[size * size];
-        var timing = runner.Measure(() => Gemm.Multiply(false, false, size, size, size, a, size, b, size, 0f, c, size));
-        return [BenchFigure.Of($"gemm {size}", timing, 2.0 * size * size * size)];
+        string label = $"gemm {size}";
+        var timing = runner.Measure(label, () => Gemm.Multiply(false, false, size, size, size, a, size, b, size, 0f, c, size));
+        return [BenchFigure.Of(label, timing, 2.0 * size * size * size)];
     }
 
     internal static float[] Filled(Random rng, int count)

@@ -40,7 +40,7 @@ public sealed class ModelWorkload(string name, string label, Func<Architecture> 
         for (int i = 0; i < pixels.Length; i++) pixels[i] = (float)rng.NextDouble();
         var images = new Tensor(pixels, batch, 1, 28, 28);
         var labels = Enumerable.Range(0, batch).Select(_ => rng.Next(10)).ToArray();
-        var timing = runner.Measure(training ? TrainStep(model, images, labels) : InferBatch(model, images));
+        var timing = runner.Measure(label, training ? TrainStep(model, images, labels) : InferBatch(model, images));
         return [BenchFigure.Of(label, timing, withBytes: true)];
     }
 

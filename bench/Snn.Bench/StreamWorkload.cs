@@ -19,8 +19,9 @@ public sealed class StreamWorkload(int length = 64 * 4 * 32 * 28 * 28) : IBenchW
     {
         var x = GemmWorkload.Filled(new Random(1), length);
         var y = new float[length];
-        var timing = runner.Measure(() => Parallelism.For(length, 1 << 16, (start, end) =>
+        const string label = "stream y=2x 25 MB";
+        var timing = runner.Measure(label, () => Parallelism.For(length, 1 << 16, (start, end) =>
             TP.Multiply(x.AsSpan(start, end - start), 2f, y.AsSpan(start, end - start))));
-        return [BenchFigure.Of("stream y=2x 25 MB", timing)];
+        return [BenchFigure.Of(label, timing)];
     }
 }

@@ -15,7 +15,7 @@ internal static class BenchCommand
         var json = SharedOptions.Json();
         var noTorch = new Option<bool>("--no-torch") { Description = "skip the PyTorch peer (bench/torch_bench.py run by /usr/bin/python3)" };
         var noScaling = new Option<bool>("--no-scaling") { Description = "skip the one-thread runs that the scaling columns compare with" };
-        var reps = new Option<int>("--reps") { Description = "timed repetitions per figure (the median is reported)", DefaultValueFactory = _ => 7 };
+        var reps = new Option<int>("--reps") { Description = "timed repetitions per figure, at least (figures under 0.5 s in all get up to 4× as many; the median is reported)", DefaultValueFactory = _ => 7 };
         var command = new Command("bench", "Time training steps, inference batches, the LIF kernel, GEMM and conv against PyTorch (use --threads N).")
         {
             workload, json, noTorch, noScaling, reps,

@@ -96,9 +96,7 @@ public sealed record BenchRunner(int WarmUp = 30, int Repetitions = 7, double Wa
             {
                 bool oursFirst = i % 2 == 0;
                 if (!oursFirst && peer is not null && !TimePeer(peer, label!, i, peerMany, peerOne)) peer = null;
-                if (!Paired) many[i] = Timed(body, Threads);
-                else if (oursFirst) { many[i] = Timed(body, Threads); one[i] = Timed(body, 1); }
-                else { one[i] = Timed(body, 1); many[i] = Timed(body, Threads); }
+                foreach (int threads in Order(i)) (threads == Threads ? many : one)[i] = Timed(body, threads);
                 if (Paired)
                 {
                     // The probe's own allocations (if any) are not the workload's.
@@ -121,11 +119,13 @@ public sealed record BenchRunner(int WarmUp = 30, int Repetitions = 7, double Wa
         finally { Parallelism.Threads = saved; }
     }
 
+    // The thread counts of repetition i, ours and the peer's, in the order they run.
+    private int[] Order(int i) => !Paired ? [Threads] : i % 2 == 0 ? [Threads, 1] : [1, Threads];
+
     // The peer's runs of repetition i, in the same order as ours; false when it stopped answering.
     private bool TimePeer(PeerTimer peer, string label, int i, double[] many, double[] one)
     {
-        int[] counts = !Paired ? [Threads] : i % 2 == 0 ? [Threads, 1] : [1, Threads];
-        foreach (int threads in counts)
+        foreach (int threads in Order(i))
         {
             if (peer(label, threads) is not double ms) return false;
             (threads == Threads ? many : one)[i] = ms;

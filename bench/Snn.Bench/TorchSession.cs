@@ -58,11 +58,16 @@ public sealed class TorchSession : IDisposable
         catch (IOException) { return Stop(Exited()); }
         string? line = _process.StandardOutput.ReadLine();
         if (line is null) return Stop(Exited());
-        using var doc = JsonDocument.Parse(line);
-        var root = doc.RootElement;
-        if (root.TryGetProperty("error", out var error)) return Stop(error.GetString() ?? "error");
-        if (root.TryGetProperty("peak_rss_bytes", out var rss)) PeakRssBytes = rss.GetInt64();
-        return root.GetProperty("ms").GetDouble();
+        try
+        {
+            using var doc = JsonDocument.Parse(line);
+            var root = doc.RootElement;
+            if (root.TryGetProperty("error", out var error)) return Stop(error.GetString() ?? "error");
+            if (root.TryGetProperty("peak_rss_bytes", out var rss)) PeakRssBytes = rss.GetInt64();
+            if (root.TryGetProperty("ms", out var ms)) return ms.GetDouble();
+        }
+        catch (JsonException) { }
+        return Stop($"expected a time for '{label}', got: {line}");
     }
 
     private double? Stop(string why)

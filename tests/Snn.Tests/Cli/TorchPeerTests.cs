@@ -49,6 +49,15 @@ public sealed class TorchPeerTests : IDisposable
     }
 
     [Fact]
+    public void AnAnswerThatIsNotATime_StopsTheSession_QuotingIt()
+    {
+        using var session = Peer("echo '{\"ready\": [\"fake\"]}'; read label; echo 'Warning: something'; read label")
+            .Start("gemm", threads: 1, new BenchRunner())!;
+        Assert.Null(session.Time("fake"));
+        Assert.Contains("expected a time for 'fake', got: Warning: something", session.Unavailable);
+    }
+
+    [Fact]
     public void APythonWithoutTorch_IsReportedAsSuch()
     {
         var peer = Peer("echo \"ModuleNotFoundError: No module named 'torch'\" >&2; exit 1");

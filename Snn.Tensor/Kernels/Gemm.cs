@@ -40,6 +40,10 @@ public static unsafe class Gemm
     /// <summary>C at most this large (256 × 256) is small enough to keep <see cref="DepthSlices"/> partial copies.</summary>
     private const long DeepProductArea = 65536;
 
+    /// <summary>A row split gives each thread one chunk per this many rows it gets (at least one, at most four):
+    /// packing B again costs about 1/rows of a chunk's arithmetic.</summary>
+    private const int RowsPerExtraChunk = 512;
+
     /// <summary>Each thread gets at least this many multiply-adds; less is not worth a hand-off.</summary>
     private const long MinWorkPerThread = 1 << 18;
 
@@ -78,9 +82,13 @@ public static unsafe class Gemm
             int units = ((splitRows ? m : n) + unit - 1) / unit;
             long workPerUnit = (long)unit * (splitRows ? n : m) * k;
             int minUnits = (int)Math.Clamp(MinWorkPerThread / workPerUnit, 1, int.MaxValue);
-            // One chunk per thread: each chunk packs its own copy of B's blocks, so more chunks cost packing (512³ on
-            // two threads scaled 1.38–1.41 with eight chunks per thread, 1.71–1.82 with one).
-            int chunks = Parallelism.Chunks(units, minUnits, threads, chunksPerThread: 1);
+            // Each chunk packs its own copy of B's blocks, so more chunks cost packing (512³ on two threads scaled
+            // 1.38–1.41 with eight chunks per thread, 1.71–1.82 with one): one chunk per thread, unless a row split
+            // leaves each chunk so many rows that B's packing is a small share of its work. Then a few per thread,
+            // so that a late or slowed thread does not hold up the product: Spikformer's [12544, 64]·[64, 64]
+            // input gradients were among the loops whose end its two-thread training step's caller waited at.
+            int chunksPerThread = splitRows ? Math.Clamp(m / (threads * RowsPerExtraChunk), 1, 4) : 1;
+            int chunks = Parallelism.Chunks(units, minUnits, threads, chunksPerThread);
             if (chunks <= 1) job.Run(0, m, 0, n);
             else RunSplit(job, m, n, splitRows, unit, units, chunks);
         }

@@ -8,33 +8,69 @@ namespace Snn.Kernels;
 /// x [R, C] (R = the product of the leading dims being reduced) → y [C], y[c] = Σ_r x[r, c] / divisor. Reads x
 /// row by row (unit stride) instead of transposing it so each output's R values are adjacent, which is what the
 /// general reduction does and what made a [T, N, ...] → [N, ...] gradient cost a strided copy of the whole tensor.
-/// Bit-identical to the general path (<see cref="Ops.SumDouble"/>): each column sums in double into four partials
-/// by r mod 4, rows past the last multiple of 4 into the first, then (s0 + s1) + (s2 + s3). Columns are split
-/// over threads; each column belongs to one chunk, so results do not depend on the thread count.
+/// Bit-identical to the general path (<see cref="Ops.SumDouble"/>): rows go in blocks of <see cref="RowBlock"/>; in a
+/// block each column sums in double into four partials by r mod 4 (rows past the last multiple of 4 into the first),
+/// the block's sum is (s0 + s1) + (s2 + s3), and the blocks' sums add in block order. Tall inputs split their row
+/// blocks over threads, others their columns; each block sum belongs to one chunk, so results do not depend on the
+/// thread count.
 /// </summary>
 internal static class SumLeadingKernel
 {
-    /// <summary>Columns per block: four double partials of this many stay in L1.</summary>
+    /// <summary>Rows per block of the sum (a multiple of 4). A tall input's blocks are what threads share.</summary>
+    internal const int RowBlock = 256;
+
+    /// <summary>Columns per window: four double partials of this many (and the column split's running totals) stay in L1.</summary>
     private const int Block = 512;
 
     /// <summary>Columns per thread split: one cache line of floats, so no line is read by two threads.</summary>
     private const int Line = 16;
 
+    /// <summary>Up to this many columns a tall input splits its rows: its block sums ([blocks, C] doubles) stay small.</summary>
+    private const int NarrowColumns = 4096;
+
     public static unsafe void Sum(ReadOnlySpan<float> x, int rows, double divisor, Span<float> y)
     {
         int columns = y.Length;
         if ((long)rows * columns != x.Length) throw new ArgumentException($"SumLeading: {x.Length} values are not {rows} rows of {columns}.");
+        int blocks = (rows + RowBlock - 1) / RowBlock;
         fixed (float* px = x, py = y)
         {
             float* xs = px, ys = py;
-            // Split by cache lines of columns, not by whole blocks: a bias gradient is tall and narrow ([T·N·L, 64..256],
-            // one block), and a block split left it on one thread, 1.1% of a two-thread Spikformer step. At most one
-            // chunk per thread: every chunk walks all the rows, and four per thread made [12544, 256] slower on two
-            // threads than on one (1.26–1.58 ms against 0.75–1.05: four times the TLB misses per thread).
+            if (blocks > 1 && columns <= NarrowColumns) { SumRowBlocks(xs, rows, columns, divisor, ys); return; }
+            // Split by cache lines of columns, not by whole blocks, so a few columns still use both threads. At most
+            // one chunk per thread: every chunk walks all the rows.
             int lines = (columns + Line - 1) / Line;
             Parallelism.For(lines, Math.Max(1, 65536 / Math.Max(1, rows * Line)), chunksPerThread: 1, (l0, l1) =>
                 Columns(xs, rows, columns, l0 * Line, Math.Min(columns, l1 * Line), divisor, ys));
         }
+    }
+
+    /// <summary>
+    /// A tall, narrow x (a bias gradient, [T·N·L, 64..256]): row blocks in parallel, each summing all columns into
+    /// its row of a [blocks, C] table, then the table's rows added in order. Split by columns instead, each thread
+    /// read part of every row: [12544, 256] took 1.86 ms on two threads against 0.58 ms on one (a paired kernel
+    /// harness), and 15 such sums made a two-thread Spikformer step wait. By row blocks: 0.27–0.34 ms on two threads.
+    /// </summary>
+    private static unsafe void SumRowBlocks(float* xs, int rows, int columns, double divisor, float* ys)
+    {
+        int blocks = (rows + RowBlock - 1) / RowBlock;
+        double[] rented = System.Buffers.ArrayPool<double>.Shared.Rent(blocks * columns);
+        fixed (double* table = rented)
+        {
+            double* sums = table;
+            Parallelism.For(blocks, Math.Max(1, 65536 / (RowBlock * columns)), (b0, b1) =>
+            {
+                for (int b = b0; b < b1; b++)
+                {
+                    int first = b * RowBlock;
+                    BlockSums(xs + (long)first * columns, Math.Min(RowBlock, rows - first), rows / 4 * 4 - first, columns, 0, columns, sums + (long)b * columns);
+                }
+            });
+            for (int b = 1; b < blocks; b++)
+                for (int c = 0; c < columns; c++) sums[c] += sums[(long)b * columns + c];
+            for (int c = 0; c < columns; c++) ys[c] = (float)(divisor == 1 ? sums[c] : sums[c] / divisor);
+        }
+        System.Buffers.ArrayPool<double>.Shared.Return(rented);
     }
 
     /// <summary>
@@ -43,58 +79,77 @@ internal static class SumLeadingKernel
     /// </summary>
     internal static unsafe void SumSerial(float* x, int rows, int columns, float* y) => Columns(x, rows, columns, 0, columns, 1, y);
 
-    /// <summary>Up to this many rows (a sum over T steps) the partials of 8 columns at a time stay in registers.</summary>
-    private const int FewRows = 8;
-
-    /// <summary>y[c] for columns [start, end).</summary>
+    /// <summary>y[c] for columns [start, end): each row block's sums (<see cref="BlockSums"/>) added in block order.</summary>
     private static unsafe void Columns(float* xs, int rows, int columns, int start, int end, double divisor, float* ys)
     {
-        if (rows <= FewRows && Vector256.IsHardwareAccelerated) start = ColumnsInRegisters(xs, rows, columns, start, end, divisor, ys);
-        if (start >= end) return;
+        double* total = stackalloc double[Block], block = stackalloc double[Block];
+        for (int c0 = start; c0 < end; c0 += Block)
+        {
+            int width = Math.Min(Block, end - c0);
+            for (int first = 0; first < rows; first += RowBlock)
+            {
+                BlockSums(xs + (long)first * columns, Math.Min(RowBlock, rows - first), rows / 4 * 4 - first, columns, c0, c0 + width, first == 0 ? total : block);
+                if (first > 0) for (int c = 0; c < width; c++) total[c] += block[c];
+            }
+            for (int c = 0; c < width; c++) ys[c0 + c] = (float)(divisor == 1 ? total[c] : total[c] / divisor);
+        }
+    }
+
+    /// <summary>
+    /// sums[c − start] = (s0 + s1) + (s2 + s3) for columns [start, end) of one row block x [rows, columns], where s_k
+    /// sums the rows r ≡ k (mod 4) below <paramref name="full"/> (the input's last multiple of 4 rows, counted from
+    /// this block; blocks start at multiples of 4) and s0 also the rows from there on.
+    /// </summary>
+    private static unsafe void BlockSums(float* xs, int rows, int full, int columns, int start, int end, double* sums)
+    {
+        int grouped = Math.Min(rows, full);   // a multiple of 4
+        if (rows <= FewRows && Vector256.IsHardwareAccelerated) start = FewRowsInRegisters(xs, rows, grouped, columns, start, end, ref sums);
         double* partials = stackalloc double[4 * Block];
         for (int c0 = start; c0 < end; c0 += Block)
         {
             int width = Math.Min(Block, end - c0);
             new Span<double>(partials, 4 * Block).Clear();
-            int full = rows / 4 * 4;
             for (int r = 0; r < rows; r++)
-                AddWidened(xs + (long)r * columns + c0, partials + (r < full ? r & 3 : 0) * Block, width);
+                AddWidened(xs + (long)r * columns + c0, partials + (r < grouped ? r & 3 : 0) * Block, width);
             for (int c = 0; c < width; c++)
-            {
-                double s = (partials[c] + partials[Block + c]) + (partials[2 * Block + c] + partials[3 * Block + c]);
-                ys[c0 + c] = (float)(divisor == 1 ? s : s / divisor);
-            }
+                sums[c0 - start + c] = (partials[c] + partials[Block + c]) + (partials[2 * Block + c] + partials[3 * Block + c]);
         }
     }
 
+    /// <summary>Up to this many rows (a sum over T steps) the partials of 8 columns at a time stay in registers.</summary>
+    private const int FewRows = 8;
+
     /// <summary>
-    /// <see cref="Columns"/> for a few rows: the four partials of 8 columns are eight registers, the same sums in the
-    /// same order, without clearing and re-reading 16 KB of partials per block of columns. A [4, 6.4M] sum (a
-    /// repeated value's gradient over T = 4), one thread: 7.5–7.7 ms by blocks, 1.63–1.65 ms this way. Returns the
-    /// first column it left (fewer than 8 remain) for the blocks.
+    /// <see cref="BlockSums"/> for a few rows: the four partials of 8 columns are eight registers, the same sums in
+    /// the same order, without clearing and re-reading 16 KB of partials per block of columns. A [4, 6.4M] sum (a
+    /// repeated value's gradient over T = 4), one thread: 7.5–7.7 ms by blocks, 1.63–1.65 ms this way. (Down many
+    /// rows this order is slower: a strip's loads jump a row at a time, and [12544, 256] took 1.9 ms.) Advances
+    /// <paramref name="sums"/> past the columns it did and returns the first it left (fewer than 8 remain).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static unsafe int ColumnsInRegisters(float* xs, int rows, int columns, int start, int end, double divisor, float* ys)
+    private static unsafe int FewRowsInRegisters(float* xs, int rows, int grouped, int columns, int start, int end, ref double* sums)
     {
-        int full = rows / 4 * 4, c = start;
-        for (; c + 8 <= end; c += 8)
+        int c = start;
+        for (; c + 8 <= end; c += 8, sums += 8)
         {
             Vector256<double> a0 = default, b0 = default, a1 = default, b1 = default, a2 = default, b2 = default, a3 = default, b3 = default;
-            for (int r = 0; r < rows; r++)
+            float* x = xs + c;
+            int r = 0;
+            for (; r < grouped; r += 4, x += 4L * columns)
             {
-                var v = Vector256.Load(xs + (long)r * columns + c);
-                var (low, high) = (Vector256.WidenLower(v), Vector256.WidenUpper(v));
-                switch (r < full ? r & 3 : 0)
-                {
-                    case 0: a0 += low; b0 += high; break;
-                    case 1: a1 += low; b1 += high; break;
-                    case 2: a2 += low; b2 += high; break;
-                    default: a3 += low; b3 += high; break;
-                }
+                var (v0, v1, v2, v3) = (Vector256.Load(x), Vector256.Load(x + columns), Vector256.Load(x + 2L * columns), Vector256.Load(x + 3L * columns));
+                a0 += Vector256.WidenLower(v0); b0 += Vector256.WidenUpper(v0);
+                a1 += Vector256.WidenLower(v1); b1 += Vector256.WidenUpper(v1);
+                a2 += Vector256.WidenLower(v2); b2 += Vector256.WidenUpper(v2);
+                a3 += Vector256.WidenLower(v3); b3 += Vector256.WidenUpper(v3);
             }
-            Vector256<double> sumLow = (a0 + a1) + (a2 + a3), sumHigh = (b0 + b1) + (b2 + b3);
-            if (divisor != 1) { sumLow /= Vector256.Create(divisor); sumHigh /= Vector256.Create(divisor); }
-            Vector256.Narrow(sumLow, sumHigh).Store(ys + c);
+            for (; r < rows; r++, x += columns)
+            {
+                var v = Vector256.Load(x);
+                a0 += Vector256.WidenLower(v); b0 += Vector256.WidenUpper(v);
+            }
+            ((a0 + a1) + (a2 + a3)).Store(sums);
+            ((b0 + b1) + (b2 + b3)).Store(sums + 4);
         }
         return c;
     }

@@ -105,13 +105,24 @@ public static partial class Ops
         return y;
     }
 
-    /// <summary>Sums in double, 8 lanes at a time, so long rows keep float32 precision in the result.</summary>
+    /// <summary>
+    /// Sums in double, so long rows keep float32 precision in the result: blocks of
+    /// <see cref="Kernels.SumLeadingKernel.RowBlock"/> values, each into four partials by index mod 4 (values past the
+    /// last multiple of 4 into the first) and (s0 + s1) + (s2 + s3), the blocks' sums added in order. The order the
+    /// leading-dims kernel uses, which splits a tall sum's blocks over threads.
+    /// </summary>
     internal static double SumDouble(ReadOnlySpan<float> row)
     {
-        double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-        int i = 0;
-        for (; i + 4 <= row.Length; i += 4) { s0 += row[i]; s1 += row[i + 1]; s2 += row[i + 2]; s3 += row[i + 3]; }
-        for (; i < row.Length; i++) s0 += row[i];
-        return (s0 + s1) + (s2 + s3);
+        double total = 0;
+        for (int first = 0; first < row.Length; first += Kernels.SumLeadingKernel.RowBlock)
+        {
+            var block = row[first..Math.Min(row.Length, first + Kernels.SumLeadingKernel.RowBlock)];
+            double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+            int i = 0;
+            for (; i + 4 <= block.Length; i += 4) { s0 += block[i]; s1 += block[i + 1]; s2 += block[i + 2]; s3 += block[i + 3]; }
+            for (; i < block.Length; i++) s0 += block[i];
+            total = first == 0 ? (s0 + s1) + (s2 + s3) : total + ((s0 + s1) + (s2 + s3));
+        }
+        return total;
     }
 }

@@ -84,6 +84,7 @@ public class GemmTests
     [InlineData(true, false, 50, 900, 130)]
     [InlineData(false, true, 260, 61, 300)]
     [InlineData(true, false, 64, 64, 12544)] // a weight gradient over tokens: depth slices
+    [InlineData(false, false, 5001, 64, 64)]  // tall: several row chunks per thread
     public void Multiply_OneAndTwoThreads_GiveIdenticalBits(bool ta, bool tb, int m, int n, int k)
     {
         var rng = new Random(11);

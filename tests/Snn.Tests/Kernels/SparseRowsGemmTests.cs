@@ -76,6 +76,7 @@ public class SparseRowsGemmTests
     [InlineData(300, 64, 64, 2)]
     [InlineData(97, 37, 70, 2)]
     [InlineData(1000, 256, 20, 3)]
+    [InlineData(2000, 48, 64, 2)]    // four chunks of round-robin row blocks, the last block short
     [InlineData(40, 16, 3000, 2)]   // a depth past one GEMM block: the scratch for a row's nonzeros is not on the stack
     public void WeightGradient_MatchesGemm_OnSpikesCountsAndSparseReals(int m, int n, int k, int threads)
     {

@@ -60,8 +60,8 @@ internal static class WorkerTeam
             Interlocked.Exchange(ref s_claim, (long)loop << 32);
             for (int w = 0; w < helpers; w++) workers[w].Start(loop);
             RunChunks(loop);
-            var spin = new SpinWait();
-            while (Volatile.Read(ref s_done) != chunks) Pause(ref spin);
+            var wait = new Wait();
+            while (Volatile.Read(ref s_done) != chunks) wait.Once();
             // Close the loop before the next one rewrites the fields. A late worker may have read this loop's last
             // claim word and then the next loop's chunk count; its compare-exchange must fail, or it would run a
             // chunk of the next loop with that loop's body before the loop is published, and that chunk would run
@@ -74,19 +74,46 @@ internal static class WorkerTeam
     }
 
     /// <summary>
-    /// One step of a wait for the other threads: a pause instruction, never a yield, while every thread has a core
-    /// of its own. SpinWait.SpinOnce yields (sched_yield, Sleep(0)) after its first ten spins, and on this 2-vCPU KVM
-    /// guest a waiting thread that yields cost the loops after it their second thread: back-to-back loops of
-    /// 150–1000 µs, paired 1-/2-thread medians, yielding → pause: LIF forward over 4×200,704 neurons 1.09 → 1.56,
-    /// a 3.2 MB elementwise add 0.66 → 1.60, the sparse linear product on Spikformer's shape (as it then split its
-    /// rows) 1.06 → 1.74; 100 µs of pure arithmetic split in 32 chunks 1.21 → 1.91. With more threads than cores a
-    /// waiting thread may hold the core that the thread it waits for needs, so it yields then, as before.
+    /// A wait for the other threads: a pause instruction per step, never a yield, while every thread has a core of its
+    /// own. SpinWait.SpinOnce yields (sched_yield, Sleep(0)) after its first ten spins, and on this 2-vCPU KVM guest a
+    /// waiting thread that yields cost the loops after it their second thread: back-to-back loops of 150–1000 µs,
+    /// paired 1-/2-thread medians, yielding → pause: LIF forward over 4×200,704 neurons 1.09 → 1.56, a 3.2 MB
+    /// elementwise add 0.66 → 1.60, the sparse linear product on Spikformer's shape (as it then split its rows)
+    /// 1.06 → 1.74; 100 µs of pure arithmetic split in 32 chunks 1.21 → 1.91. With more threads than cores a waiting
+    /// thread may hold the core that the thread it waits for needs, so it yields then, as before; and so it does once
+    /// a step of the wait has taken <see cref="Preempted"/> (see there).
     /// </summary>
-    private static void Pause(ref SpinWait spin)
+    internal struct Wait()
     {
-        if (Parallelism.Threads > Environment.ProcessorCount) spin.SpinOnce(sleep1Threshold: -1);
-        else Thread.SpinWait(1);
+        private SpinWait _spin;
+        private long _last = Stopwatch.GetTimestamp();
+        private bool _yield = Parallelism.Threads > Environment.ProcessorCount;
+
+        /// <summary>One step; false once it has seen the thread preempted (<see cref="Preempted"/>).</summary>
+        public bool Once()
+        {
+            long now = Stopwatch.GetTimestamp();
+            bool preempted = now - _last > Preempted;
+            _last = now;
+            _yield |= preempted;
+            if (_yield) _spin.SpinOnce(sleep1Threshold: -1);
+            else Thread.SpinWait(1);
+            return !preempted;
+        }
     }
+
+    /// <summary>
+    /// A step of a wait that took this long means another thread ran on this core meanwhile. On this 2-vCPU guest
+    /// that was often the other half of the team: Linux moved the caller onto the worker's core and left the other
+    /// one idle (sched_getcpu in each chunk: in 99 of 1,150 loops of a harness the two shared a core, and each thread
+    /// was switched out involuntarily about 100 times a second), and there the two took turns, each spinning through
+    /// the other's time slice. So a waiting caller yields its core from then on, and an idle worker sleeps: the next
+    /// loop's wake-up lets the scheduler put it on an idle core. Interrupts take tens of microseconds; a time slice is
+    /// milliseconds. Paired A/B against spinning on, alternating builds, three runs each (scale at two threads):
+    /// Spikformer inference 1.83 / 1.76 / 1.68 → 1.90 / 1.85 / 1.76, csnn inference 1.37 / 1.52 / 1.59 →
+    /// 1.47 / 1.86 / 1.82; LIF 2.02 / 1.63 / 1.74 → 1.90 / 1.60 / 1.97; training steps, two each, within the noise.
+    /// </summary>
+    private static readonly long Preempted = Stopwatch.Frequency / 2000;   // 0.5 ms
 
     private static int Start(int count, int chunks, int chunk) => (int)((long)count * chunk / chunks);
 
@@ -143,10 +170,10 @@ internal static class WorkerTeam
         private int WaitForStart(int seen)
         {
             long spinUntil = Stopwatch.GetTimestamp() + (long)(SpinTime.TotalSeconds * Stopwatch.Frequency);
-            var spin = new SpinWait();
+            var wait = new Wait();
             while (Volatile.Read(ref _loop) == seen)
             {
-                if (Stopwatch.GetTimestamp() < spinUntil) { Pause(ref spin); continue; }
+                if (Stopwatch.GetTimestamp() < spinUntil && wait.Once()) continue;
                 Interlocked.Exchange(ref _sleeping, 1);
                 // Started between the check and the flag: if Start already took the flag, its Release is ours to take.
                 if (Volatile.Read(ref _loop) != seen && Interlocked.CompareExchange(ref _sleeping, 0, 1) == 1) break;

@@ -37,3 +37,10 @@ old="""        if (chunks <= 1) { body(0, count); return; }"""
 assert old in s
 s=s.replace(old,"""        if (chunks <= 1) { long t0 = System.Diagnostics.Stopwatch.GetTimestamp(); body(0, count); WorkerTeam.RecordInline(t0, body); return; }""")
 open(p,'w').write(s)
+# At one thread the dense convolution runs its groups in a plain loop, outside any Parallelism.For, so the trace had no
+# one-thread row for its biggest loop (Spikformer's input gradients). Through Parallelism.For it runs inline there.
+p=root+'/Snn.Tensor/Kernels/Conv2dKernel.cs'; s=open(p).read()
+old="""        if (groups >= threads && threads > 1)"""
+assert old in s
+s=s.replace(old,"""        if (groups >= threads)""")
+open(p,'w').write(s)

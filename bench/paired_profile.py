@@ -1,8 +1,9 @@
 # Reads `perf script -F tid,time,ip,sym,dso` of one paired bench run (`snn --threads 2 bench --workload W`, which
 # alternates 1- and 2-thread repetitions in one process) and prints, per kernel, the CPU time spent in the one-thread
 # and in the two-thread repetitions, then where each thread spent the two-thread ones (in loop chunks, serial,
-# waiting). A caller sample belongs to a two-thread repetition when the worker ran a chunk within `window` seconds of it.
-# Used for bench/results/speed.md, round 9. Usage: paired_profile.py PERF_SCRIPT_OUTPUT SAMPLE_HZ [window]
+# waiting), and the loops the caller waited at and the methods it ran serially. A caller sample belongs to a two-thread
+# repetition when the worker ran a chunk within `window` seconds of it. Used for bench/results/speed.md, rounds 9
+# and 15. Usage: paired_profile.py PERF_SCRIPT_OUTPUT SAMPLE_HZ [window]
 import bisect
 import collections
 import re
@@ -47,6 +48,16 @@ def kernel(frames):
     return 'other'
 
 
+def owner(frames):
+    # The kernel method a sample is under, below the team's own frames: for a caller that waits at a loop's end, the
+    # loop it waits at.
+    for f in frames:
+        m = re.search(r'Snn\.((?:Kernels|Backends|Ops|Autograd|Layers)\.[A-Za-z0-9.]+)(?:\+<>c__DisplayClass\w+)?::<?(\w+)', f)
+        if m and 'WorkerTeam' not in f and 'Parallelism' not in f:
+            return m.group(1) + '.' + m.group(2)
+    return '?'
+
+
 def main():
     path, hz = sys.argv[1], float(sys.argv[2])
     window = float(sys.argv[3]) if len(sys.argv) > 3 else 0.0012
@@ -82,6 +93,10 @@ def main():
             for i, t, f in steady if i == tid and (tid == worker or two_threads(t)))
         n = sum(where.values())
         print(f'{name} in the 2-thread reps: ' + ', '.join(f'{k} {v / n:.1%}' for k, v in where.most_common()))
+    # Where the caller's two-thread time outside chunks went: waiting at the end of which loop, serial in which method.
+    for kind, test in (('waits at', waiting), ('serial in', lambda f: not waiting(f) and not in_chunks(f))):
+        places = collections.Counter(owner(f) for i, t, f in steady if i == caller and two_threads(t) and test(f))
+        print(f'caller {kind}: ' + ', '.join(f'{k} {v * ms:.0f} ms' for k, v in places.most_common(6)))
 
 
 main()

@@ -165,7 +165,7 @@ public static unsafe class Gemm
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void Run(int i0, int i1, int j0, int j1)
         {
-            float* packA = ThreadBuffer.Aligned(ref t_packA, MC * KC), packB = ThreadBuffer.Aligned(ref t_packB, KC * NC);
+            float* packA = ThreadBuffer.Pinned(ref t_packA, MC * KC), packB = ThreadBuffer.Pinned(ref t_packB, KC * NC);
             float* tile = stackalloc float[MR * NR];
             for (int jc = j0; jc < j1; jc += NC)
             {

@@ -288,5 +288,5 @@ public static unsafe class SpikeConv2dKernel
 
     /// <summary>This thread's [Q, O] accumulator, grown once and reused; 64-byte aligned, so with O a multiple of 16
     /// every tap's vector adds stay within cache lines (csnn's conv2 forward, one thread: 7% faster than unaligned).</summary>
-    internal static float* PixelMajor(int length) => ThreadBuffer.Aligned(ref t_pixelMajor, length);
+    internal static float* PixelMajor(int length) => ThreadBuffer.Pinned(ref t_pixelMajor, length);
 }

@@ -10,15 +10,17 @@ internal static class ThreadBuffer
         return buffer.AsSpan(0, length);
     }
 
-    /// <summary>As <see cref="Grow"/>, for any element type and pinned: the pointer stays valid while the thread keeps the buffer.</summary>
+    /// <summary>
+    /// As <see cref="Grow"/>, for any element type, pinned, from a 64-byte boundary and ending a cache line before the
+    /// array does: the pointer stays valid while the thread keeps the buffer, whole-vector loads and stores never split
+    /// a line, and no line is shared with another object. Pinned arrays come from one heap that every thread allocates
+    /// from, so two threads' scratch buffers can be neighbours, and the small ones (a row's list of nonzeros, a
+    /// batch-norm block's sums) are rewritten constantly.
+    /// </summary>
     public static unsafe T* Pinned<T>(ref T[]? buffer, int length) where T : unmanaged
     {
-        if (buffer is null || buffer.Length < length) buffer = GC.AllocateUninitializedArray<T>(Math.Max(1, length), pinned: true);
-        return (T*)System.Runtime.CompilerServices.Unsafe.AsPointer(ref buffer[0]);
+        int slack = 128 / sizeof(T);
+        if (buffer is null || buffer.Length < length + slack) buffer = GC.AllocateUninitializedArray<T>(length + slack, pinned: true);
+        return (T*)(((nint)System.Runtime.CompilerServices.Unsafe.AsPointer(ref buffer[0]) + 63) & ~(nint)63);
     }
-
-    /// <summary><paramref name="length"/> floats of a pinned buffer from its first 64-byte boundary (16 floats of slack
-    /// are allocated for it): whole-vector loads and stores then never split a cache line.</summary>
-    public static unsafe float* Aligned(ref float[]? buffer, int length) =>
-        (float*)(((nint)Pinned(ref buffer, length + 16) + 63) & ~(nint)63);
 }

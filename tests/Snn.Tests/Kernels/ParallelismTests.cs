@@ -118,4 +118,31 @@ public class ParallelismTests
         Assert.Equal(1, finished);
         Assert.Equal(1, Chunks(2, 1)[1].Start);   // the team still works after a failure
     }
+
+    /// <summary>A wait notices that its thread did not run for a while (another thread had its core): the step after a
+    /// 5 ms sleep says so, the steps of a tight loop do not.</summary>
+    [Fact]
+    public void Wait_SaysSo_WhenItsThreadWasOffItsCore()
+    {
+        var wait = new WorkerTeam.Wait();
+        Assert.True(wait.Once());
+        Thread.Sleep(5);
+        Assert.False(wait.Once());
+        Assert.True(wait.Once());
+    }
+
+    /// <summary>Loops with serial stretches between them long enough to put the worker to sleep, or to look like a
+    /// preemption to it, still run every chunk once.</summary>
+    [Fact]
+    public void For_AfterSerialStretches_RunsEveryChunkOnce()
+    {
+        using var threadCount = ThreadCount.Set(2);
+        foreach (int pause in new[] { 0, 1, 2, 8 })
+        {
+            var runs = new int[64];
+            Parallelism.For(64, 1, (s, e) => { for (int i = s; i < e; i++) Interlocked.Increment(ref runs[i]); });
+            Assert.All(runs, r => Assert.Equal(1, r));
+            Thread.Sleep(pause);
+        }
+    }
 }

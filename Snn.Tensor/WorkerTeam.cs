@@ -10,7 +10,8 @@ namespace Snn;
 /// spinning for work, competing with the two threads doing it (the csnn training step at two threads varied
 /// 68–104 ms between runs), and every call allocated tasks. Kernels come in quick succession, so a worker spins for
 /// <see cref="SpinTime"/> after a loop before it sleeps: waking a sleeping worker took long enough on these VMs to
-/// matter (see <see cref="SpinTime"/>).
+/// matter (see <see cref="SpinTime"/>). It sleeps at once when its wait finds that another thread held its core
+/// (see <see cref="Preempted"/>).
 /// Chunks are claimed, not assigned: the caller and each woken worker take the next unclaimed chunk until none is
 /// left. A worker that the OS has not scheduled yet (another process holds the core, or it is still waking) no
 /// longer holds up the loop: the caller takes its chunk. Chunk bounds never depend on who runs a chunk, so results

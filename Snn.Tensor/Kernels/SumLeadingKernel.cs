@@ -36,7 +36,7 @@ internal static class SumLeadingKernel
         fixed (float* px = x, py = y)
         {
             float* xs = px, ys = py;
-            if (blocks > 1 && columns <= NarrowColumns) { SumRowBlocks(xs, rows, columns, divisor, ys); return; }
+            if (blocks > 1 && columns <= NarrowColumns) { SumRowBlocks(xs, rows, columns, blocks, divisor, ys); return; }
             // Split by cache lines of columns, not by whole blocks, so a few columns still use both threads. At most
             // one chunk per thread: every chunk walks all the rows.
             int lines = (columns + Line - 1) / Line;
@@ -49,11 +49,10 @@ internal static class SumLeadingKernel
     /// A tall, narrow x (a bias gradient, [T·N·L, 64..256]): row blocks in parallel, each summing all columns into
     /// its row of a [blocks, C] table, then the table's rows added in order. Split by columns instead, each thread
     /// read part of every row: [12544, 256] took 1.86 ms on two threads against 0.58 ms on one (a paired kernel
-    /// harness), and 15 such sums made a two-thread Spikformer step wait. By row blocks: 0.27–0.34 ms on two threads.
+    /// harness), and 15 such sums made a two-thread Spikformer step wait. By row blocks: 0.27–0.42 ms on two threads.
     /// </summary>
-    private static unsafe void SumRowBlocks(float* xs, int rows, int columns, double divisor, float* ys)
+    private static unsafe void SumRowBlocks(float* xs, int rows, int columns, int blocks, double divisor, float* ys)
     {
-        int blocks = (rows + RowBlock - 1) / RowBlock;
         double[] rented = System.Buffers.ArrayPool<double>.Shared.Rent(blocks * columns);
         fixed (double* table = rented)
         {

@@ -121,7 +121,7 @@ public static partial class Ops
             int i = 0;
             for (; i + 4 <= block.Length; i += 4) { s0 += block[i]; s1 += block[i + 1]; s2 += block[i + 2]; s3 += block[i + 3]; }
             for (; i < block.Length; i++) s0 += block[i];
-            total = first == 0 ? (s0 + s1) + (s2 + s3) : total + ((s0 + s1) + (s2 + s3));
+            total += (s0 + s1) + (s2 + s3);
         }
         return total;
     }

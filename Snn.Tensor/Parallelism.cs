@@ -56,13 +56,14 @@ public static class Parallelism
     /// <see cref="Threads"/>): each of at least <paramref name="minPerChunk"/> indices; one on one thread; fewer than
     /// the threads when work is scarce; otherwise a multiple of the thread count, at most
     /// <paramref name="chunksPerThread"/> (default <see cref="ChunksPerThread"/>) per thread: three equal chunks on two
-    /// threads take two chunk times, 2/3 of the loop, where two halves take 1/2.
+    /// threads take two chunk times, 2/3 of the loop, where two halves take 1/2. Never more than
+    /// <see cref="WorkerTeam.MaxChunks"/>.
     /// </summary>
     internal static int Chunks(int count, int minPerChunk, int threads = 0, int chunksPerThread = ChunksPerThread)
     {
         if (threads <= 0) threads = _threads;
         int most = Math.Max(1, count / Math.Max(1, minPerChunk));
-        if (threads == 1 || most <= threads) return Math.Min(most, threads);
-        return Math.Min(most / threads, chunksPerThread) * threads;
+        int chunks = threads == 1 || most <= threads ? Math.Min(most, threads) : Math.Min(most / threads, chunksPerThread) * threads;
+        return Math.Min(chunks, WorkerTeam.MaxChunks);
     }
 }

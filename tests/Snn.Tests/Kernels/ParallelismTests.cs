@@ -146,4 +146,33 @@ public class ParallelismTests
             Thread.Sleep(pause);
         }
     }
+
+    [Fact]
+    public void For_CallerTakesChunksFromTheFront_WorkerFromTheBack()
+    {
+        using var threadCount = ThreadCount.Set(2);
+        int caller = Environment.CurrentManagedThreadId;
+        for (int loop = 0; loop < 200; loop++)
+        {
+            var ran = new int[32];
+            Parallelism.For(32 * 1000, 1000, (s, _) =>
+            {
+                ran[s / 1000] = Environment.CurrentManagedThreadId;
+                Thread.SpinWait(200);
+            });
+            // Whoever ran how many, the caller's chunks are a prefix and the worker's the rest.
+            int split = Array.FindIndex(ran, t => t != caller);
+            if (split < 0) continue;
+            Assert.All(ran[split..], t => Assert.NotEqual(caller, t));
+            Assert.All(ran[..split], t => Assert.Equal(caller, t));
+        }
+    }
+
+    [Fact]
+    public void Chunks_NeverExceedWhatTheClaimWordHolds()
+    {
+        Assert.Equal(WorkerTeam.MaxChunks, Parallelism.Chunks(int.MaxValue, 1, threads: 8192));
+        Assert.Equal(WorkerTeam.MaxChunks, Parallelism.Chunks(int.MaxValue, 1, threads: 100_000));
+        Assert.Throws<ArgumentOutOfRangeException>(() => WorkerTeam.Run(1 << 20, WorkerTeam.MaxChunks + 1, (_, _) => { }));
+    }
 }

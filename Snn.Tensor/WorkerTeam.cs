@@ -124,8 +124,8 @@ internal static class WorkerTeam
     /// unclaimed chunk, or with <paramref name="fromBack"/> the last. The caller takes the front and the workers the
     /// back, so on two threads each keeps the same end of the data from one loop to the next, and reads from its own
     /// cache what it wrote in the loop before (a layer's output, split as the next layer splits its input). Taken in
-    /// one order by both, chunks went to either thread at random, and about half of each loop's input came from the
-    /// other core. csnn inference batch on two threads, three paired runs each: 2.36–2.49 → 2.25–2.35 ms.
+    /// one order by both, chunks went to either thread at random, so about half of each loop's input could have been
+    /// written by the other core. csnn inference batch on two threads, three paired runs each: 2.36–2.49 → 2.25–2.35 ms.
     /// </summary>
     private static void RunChunks(int loop, bool fromBack)
     {

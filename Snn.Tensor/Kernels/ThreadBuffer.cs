@@ -16,26 +16,24 @@ internal static class ThreadBuffer
     internal const int GuardBytes = 512 * 1024;
 
     /// <summary>
-    /// <paramref name="length"/> floats of <paramref name="buffer"/> (a [ThreadStatic] field), pinned, behind a guard
-    /// (<see cref="GuardBytes"/>); replaced by a larger array when too short. A new buffer starts zeroed; a reused one
-    /// holds what the thread last wrote.
+    /// <paramref name="length"/> floats of <paramref name="buffer"/> (a [ThreadStatic] field): <see cref="Pinned"/>'s
+    /// buffer, zeroed when it is new; a reused one holds what the thread last wrote.
     /// </summary>
-    public static Span<float> Grow(ref float[]? buffer, int length)
+    public static unsafe Span<float> Grow(ref float[]? buffer, int length)
     {
-        const int guard = GuardBytes / sizeof(float);
-        if (buffer is null || buffer.Length < guard + length)
-        {
-            buffer = GC.AllocateUninitializedArray<float>(guard + length, pinned: true);
-            buffer.AsSpan(guard).Clear();
-        }
-        return buffer.AsSpan(guard, length);
+        var before = buffer;
+        var span = new Span<float>(Pinned(ref buffer, length), length);
+        if (!ReferenceEquals(before, buffer)) span.Clear();
+        return span;
     }
 
     /// <summary>
-    /// As <see cref="Grow"/>, for any element type, uninitialised, from a 64-byte boundary and ending a cache line
-    /// before the array does: the pointer stays valid while the thread keeps the buffer, whole-vector loads and stores
-    /// never split a line, and no line is shared with another object. Pinned arrays come from one heap that every
-    /// thread allocates from, so without the guard two threads' scratch buffers would be neighbours.
+    /// <paramref name="length"/> values of <paramref name="buffer"/> (a [ThreadStatic] field), uninitialised, behind a
+    /// guard (<see cref="GuardBytes"/>), from a 64-byte boundary and ending a cache line before the array does; the
+    /// array is replaced by a larger one when too short. The pointer stays valid while the thread keeps the buffer
+    /// (the array is pinned), whole-vector loads and stores never split a line, and no line is shared with another
+    /// object. Pinned arrays come from one heap that every thread allocates from, so without the guard two threads'
+    /// scratch buffers would be neighbours.
     /// </summary>
     public static unsafe T* Pinned<T>(ref T[]? buffer, int length) where T : unmanaged
     {

@@ -10,8 +10,9 @@ public static partial class F
     /// Neuron(Conv2d(x, weight, bias, stride, padding), spec, membrane), then MaxPool2d(poolKernel, poolStride,
     /// poolPadding) when <paramref name="poolKernel"/> &gt; 0, for time-major x [T, ..., C, H, W]: a spiking CNN
     /// stage with its BN folded into the conv. Without a graph, on the CPU backend and for spike inputs (where
-    /// <see cref="Conv2d"/> would take <see cref="SpikeConv2dKernel"/>) it runs <see cref="SpikeConvNeuronKernel"/>:
-    /// the same spikes, with the currents never written. Otherwise it is exactly the ops.
+    /// <see cref="Conv2d"/> would take <see cref="SpikeConv2dKernel"/>; from rest, every sample at most
+    /// <see cref="SpikeConv2dKernel.MaxDensity"/> ones) it runs <see cref="SpikeConvNeuronKernel"/>: the same spikes,
+    /// with the currents never written. Otherwise it is exactly the ops.
     /// </summary>
     public static Variable Conv2dNeuron(Variable x, Variable weight, Variable? bias, int stride, int padding, NeuronSpec spec,
         Tensor? membrane = null, int poolKernel = 0, int poolStride = 0, int poolPadding = 0)
@@ -20,16 +21,19 @@ public static partial class F
         if (graph || Backend.Current is not CpuBackend || x.Data.Rank < 4 || weight.Data.Rank != 4 || x.Data.Shape[^3] != weight.Data.Shape[1])
             return ConvThenNeuron(x, weight, bias, stride, padding, spec, membrane, poolKernel, poolStride, poolPadding, sparseSpikes: null);
         var input = x.Data.Contiguous();
-        // Scanned once: the convolution the fallback runs is told the answer instead of scanning again.
-        if (!SpikeConv2dKernel.IsSparseSpikes(input.Span))
+        // A carried membrane is advanced as the kernel goes, so the input is scanned before it starts (and the
+        // convolution the fallback runs is told the answer); from rest, the kernel checks each sample as it reads it.
+        if (membrane is not null && !SpikeConv2dKernel.IsSparseSpikes(input.Span))
             return ConvThenNeuron(x, weight, bias, stride, padding, spec, membrane, poolKernel, poolStride, poolPadding, sparseSpikes: false);
         var ws = weight.Data.Shape;
         var lead = x.Data.ShapeArray()[..^3];
         var g = Conv2dGeometry.Create(Tensor.ElementCount(lead), ws[1], x.Data.Shape[^2], x.Data.Shape[^1], ws[0], ws[2], ws[3], stride, padding);
         Pool2dGeometry? pool = poolKernel > 0 ? new Pool2dGeometry(1, g.OutChannels, g.OutH, g.OutW, poolKernel, poolStride, poolPadding) : null;
         var y = Tensor.Uninitialized([.. lead, g.OutChannels, pool?.OutHeight ?? g.OutH, pool?.OutWidth ?? g.OutW]);
-        SpikeConvNeuronKernel.Forward(input.Span, weight.Data.Contiguous().Span, bias is null ? default : bias.Data.Contiguous().Span, g,
-            x.Data.Shape[0], spec, pool, y.Span, membrane is null ? default : membrane.Span);
+        ReadOnlySpan<float> w = weight.Data.Contiguous().Span, b = bias is null ? default : bias.Data.Contiguous().Span;
+        if (membrane is not null) SpikeConvNeuronKernel.Forward(input.Span, w, b, g, x.Data.Shape[0], spec, pool, y.Span, membrane.Span);
+        else if (!SpikeConvNeuronKernel.TryForward(input.Span, w, b, g, x.Data.Shape[0], spec, pool, y.Span))
+            return ConvThenNeuron(x, weight, bias, stride, padding, spec, membrane, poolKernel, poolStride, poolPadding, sparseSpikes: null);
         return Variable.Constant(y);
     }
 

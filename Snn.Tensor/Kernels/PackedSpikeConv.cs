@@ -72,8 +72,9 @@ internal static unsafe class PackedSpikeConv
     /// 25% ones (s·v = 6.4, 9, 12.8, 31) 9.2 / 6.8, 8.4 / 8.1, 9.0 / 12.2, 12.1 / 21.8; 16 → 32 on 28×28 at 15%,
     /// 35% (4.8, 11.2) 26.2 / 20.1, 35.7 / 47.2; 8 → 16 at 30%, 50% (2.4, 4) 21.7 / 12.9, 26.6 / 23.6. So: s·v ≥ 8.
     /// </summary>
-    public static bool GatherPays(float* image, in Conv2dGeometry g) =>
-        Ones(image, g) * Math.Min(64, g.OutChannels) >= 128L * g.Height * g.Width * Words(g);
+    /// <param name="ones">The image's spikes (<see cref="Ones"/>).</param>
+    public static bool GatherPays(long ones, in Conv2dGeometry g) =>
+        ones * Math.Min(64, g.OutChannels) >= 128L * g.Height * g.Width * Words(g);
 
     /// <summary>
     /// Whether <see cref="WeightGradient"/> beats the scatter on this image: it lists each channel's spikes and
@@ -85,7 +86,8 @@ internal static unsafe class PackedSpikeConv
     public static bool WeightGradientPays(float* image, in Conv2dGeometry g) =>
         Ones(image, g) * Math.Min(64, g.OutChannels) >= 16L * 24 * g.InChannels;
 
-    private static long Ones(float* image, in Conv2dGeometry g)
+    /// <summary>The nonzero values of an image [C, H, W] of <paramref name="g"/>.</summary>
+    internal static long Ones(float* image, in Conv2dGeometry g)
     {
         int length = g.InChannels * g.Height * g.Width;
         long ones = 0;

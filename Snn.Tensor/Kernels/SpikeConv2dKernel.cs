@@ -52,7 +52,7 @@ public static unsafe class SpikeConv2dKernel
     }
 
     /// <summary>The number of ones, or −1 at the first value that is neither 0 nor 1.</summary>
-    private static long CountOnes(ReadOnlySpan<float> input)
+    internal static long CountOnes(ReadOnlySpan<float> input)
     {
         // Vectorised and branch-free per element: a scalar test mispredicts on every spike.
         long ones = 0;
@@ -93,21 +93,23 @@ public static unsafe class SpikeConv2dKernel
             {
                 float* acc = PixelMajor(geo.OutPixels * geo.OutChannels);
                 for (int n = n0; n < n1; n++)
-                    Image((float*)xp, n, geo, (float*)wp, (float*)biasPointer, acc, (float*)yp + (long)n * geo.OutChannels * geo.OutPixels);
+                    Image((float*)xp, n, PackedSpikeConv.Ones((float*)xp + (long)n * geo.InChannels * geo.Height * geo.Width, geo), geo,
+                        (float*)wp, (float*)biasPointer, acc, (float*)yp + (long)n * geo.OutChannels * geo.OutPixels);
             });
         }
         ArrayPool<float>.Shared.Return(weightRows);
     }
 
     /// <summary>
-    /// Image <paramref name="n"/> of <paramref name="spikes"/>: [O, oh, ow] at <paramref name="dest"/> = its spikes ⊛ w + bias,
-    /// summed in this thread's pixel-major <paramref name="accumulator"/> (<see cref="PixelMajor"/>) and transposed out.
-    /// <paramref name="weightRows"/> is the weight as [P, O]; <paramref name="bias"/> is null or [O].
+    /// Image <paramref name="n"/> of <paramref name="spikes"/>, which has <paramref name="ones"/> spikes: [O, oh, ow] at
+    /// <paramref name="dest"/> = its spikes ⊛ w + bias, summed in this thread's pixel-major <paramref name="accumulator"/>
+    /// (<see cref="PixelMajor"/>) and transposed out. <paramref name="weightRows"/> is the weight as [P, O];
+    /// <paramref name="bias"/> is null or [O].
     /// </summary>
-    internal static void Image(float* spikes, int n, in Conv2dGeometry g, float* weightRows, float* bias, float* accumulator, float* dest)
+    internal static void Image(float* spikes, int n, long ones, in Conv2dGeometry g, float* weightRows, float* bias, float* accumulator, float* dest)
     {
         float* image = spikes + (long)n * g.InChannels * g.Height * g.Width;
-        if (PackedSpikeConv.Fits(g) && PackedSpikeConv.GatherPays(image, g))
+        if (PackedSpikeConv.Fits(g) && PackedSpikeConv.GatherPays(ones, g))
         {
             ulong* grid = ThreadBuffer.Pinned(ref t_packed, PackedSpikeConv.GridPixels(g) * PackedSpikeConv.Words(g));
             PackedSpikeConv.Pack(image, g, grid);

@@ -82,8 +82,8 @@ public unsafe class PackedSpikeConvTests
         float[] weight = Random(rng, g.WeightLength), bias = Random(rng, 64), dy = Random(rng, g.OutputLength);
         fixed (float* xp = x)
         {
-            Assert.False(PackedSpikeConv.GatherPays(xp, g) || PackedSpikeConv.WeightGradientPays(xp, g));
-            Assert.True(PackedSpikeConv.GatherPays(xp + image, g) && PackedSpikeConv.WeightGradientPays(xp + image, g));
+            Assert.False(PackedSpikeConv.GatherPays(PackedSpikeConv.Ones(xp, g), g) || PackedSpikeConv.WeightGradientPays(xp, g));
+            Assert.True(PackedSpikeConv.GatherPays(PackedSpikeConv.Ones(xp + image, g), g) && PackedSpikeConv.WeightGradientPays(xp + image, g));
         }
         var (want, got) = (new float[g.OutputLength], new float[g.OutputLength]);
         Conv2dReference.Forward(x, weight, bias, g, want);

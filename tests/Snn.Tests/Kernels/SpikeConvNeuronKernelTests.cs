@@ -50,6 +50,43 @@ public class SpikeConvNeuronKernelTests
     }
 
     [Fact]
+    public void TryForward_RefusesAValueOtherThan0Or1_OrADenseSample_AndForwardRejectsTheValue()
+    {
+        using var threadCount = ThreadCount.Set(2);
+        const int steps = 2, samples = 8;
+        var g = Conv2dGeometry.Create(steps * samples, 3, 6, 6, 4, 3, 3, 1, 1);
+        int image = g.InChannels * g.Height * g.Width;
+        var random = new Random(5);
+        float[] spikes = Spikes(g.InputLength, random), weight = Weights(g.WeightLength, g.PatchSize, random), y = new float[g.OutputLength];
+        var spec = NeuronSpec.Lif();
+        Assert.True(SpikeConvNeuronKernel.TryForward(spikes, weight, default, g, steps, spec, null, y));
+
+        var half = (float[])spikes.Clone();
+        half[^1] = 0.5f;   // the last value of the last sample
+        Assert.False(SpikeConvNeuronKernel.TryForward(half, weight, default, g, steps, spec, null, y));
+        Assert.Contains("neither 0 nor 1", Assert.Throws<ArgumentException>(() =>
+            SpikeConvNeuronKernel.Forward(half, weight, default, g, steps, spec, null, y)).Message);
+
+        // Sample 2 fires everywhere: the input as a whole is under MaxDensity, that sample is not.
+        var oneDense = (float[])spikes.Clone();
+        for (int t = 0; t < steps; t++) oneDense.AsSpan((t * samples + 2) * image, image).Fill(1f);
+        Assert.True(oneDense.Count(v => v == 1f) <= SpikeConv2dKernel.MaxDensity * oneDense.Length);
+        Assert.False(SpikeConvNeuronKernel.TryForward(oneDense, weight, default, g, steps, spec, null, y));
+        var want = new float[g.OutputLength];
+        SpikeConvNeuronKernel.Forward(oneDense, weight, default, g, steps, spec, null, want);
+        using (GradMode.NoGrad())
+        {
+            var fallback = F.Conv2dNeuron(Variable.Constant(new Tensor(oneDense, steps, samples, 3, 6, 6)), Variable.Constant(new Tensor(weight, 4, 3, 3, 3)),
+                null, 1, 1, spec);
+            Assert.Equal(want, fallback.Data.ToArray());
+            var notSpikes = F.Conv2dNeuron(Variable.Constant(new Tensor(half, steps, samples, 3, 6, 6)), Variable.Constant(new Tensor(weight, 4, 3, 3, 3)),
+                null, 1, 1, spec);
+            Assert.Equal(F.Neuron(F.Conv2d(Variable.Constant(new Tensor(half, steps, samples, 3, 6, 6)), Variable.Constant(new Tensor(weight, 4, 3, 3, 3)), null, 1, 1),
+                spec).Data.ToArray(), notSpikes.Data.ToArray());
+        }
+    }
+
+    [Fact]
     public void Conv2dNeuron_UnderNoGrad_OnSpikes_EqualsTheComposedOps_AndWithAGraphIsThem()
     {
         var random = new Random(11);

@@ -38,9 +38,9 @@ public static partial class F
         var lead = x.Data.ShapeArray()[..^1];
         var x2 = x.Data.Reshape(-1, inFeatures);
         Tensor y2;
-        bool sparse = SparseRowsGemm.Worthwhile(x2.Span, x2.Shape[0], inFeatures);
+        bool sparse = SparseRowsGemm.Worthwhile(x2.Span, x2.Shape[0], outFeatures, inFeatures);
         if (sparse)
-            y2 = SparseLinear(x2, weight.Data, bias?.Data);
+            y2 = SparseLinear(x2, weight.Data, bias?.Data, x.Data.Rank > 2 ? x.Data.Shape[0] : 1);
         else
         {
             y2 = Ops.MatMul(x2, weight.Data, transposeB: true);
@@ -57,12 +57,16 @@ public static partial class F
         });
     }
 
-    /// <summary>x2 [M, I]·wᵀ + bias on mostly-zero inputs (spikes, spike counts), skipping zeros: same bits as the GEMM and add.</summary>
-    private static Tensor SparseLinear(Tensor x2, Tensor weight, Tensor? bias)
+    /// <summary>
+    /// x2 [M, I]·wᵀ + bias on mostly-zero inputs (spikes, spike counts), skipping zeros: same bits as the GEMM and add.
+    /// The rows are <paramref name="steps"/> (the input's first dim, time-major) of whole samples.
+    /// </summary>
+    private static Tensor SparseLinear(Tensor x2, Tensor weight, Tensor? bias, int steps)
     {
         int outFeatures = weight.Shape[0], inFeatures = weight.Shape[1];
         var y2 = Tensor.Uninitialized(x2.Shape[0], outFeatures);
-        SparseRowsGemm.Multiply(x2.Span, Transposed(weight).Span, x2.Shape[0], outFeatures, inFeatures, y2.Span, bias is null ? default : bias.Contiguous().Span);
+        SparseRowsGemm.Multiply(x2.Span, Transposed(weight).Span, x2.Shape[0], outFeatures, inFeatures, y2.Span, bias is null ? default : bias.Contiguous().Span,
+            steps);
         return y2;
     }
 

@@ -68,7 +68,7 @@ public static unsafe class Gemm
         if (k == 0) { ScaleC(m, n, beta, c, ldc); return; }
         if ((long)m * n * k <= SmallWork) { GemmSmall(transposeA, transposeB, m, n, k, a, lda, b, ldb, beta, c, ldc); return; }
 
-        if (k >= DepthSlices * KC / 2 && (long)m * n <= DeepProductArea)
+        if (UsesDepthSlices(m, n, k))
         {
             MultiplyDepthSlices(transposeA, transposeB, m, n, k, a, lda, b, ldb, beta, c, ldc, threads);
             return;
@@ -117,7 +117,7 @@ public static unsafe class Gemm
     private static void MultiplyDepthSlices(bool transposeA, bool transposeB, int m, int n, int k,
         ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, float beta, Span<float> c, int ldc, int threads)
     {
-        int depth = (k + DepthSlices - 1) / DepthSlices, area = m * n;
+        int depth = SliceDepth(k), area = m * n;
         float[] partials = ArrayPool<float>.Shared.Rent(DepthSlices * area);
         fixed (float* pa = a, pb = b, pc = c, pp = partials)
         {
@@ -156,6 +156,20 @@ public static unsafe class Gemm
         }
         ArrayPool<float>.Shared.Return(partials);
     }
+
+    private static bool UsesDepthSlices(int m, int n, int k) => k >= DepthSlices * KC / 2 && (long)m * n <= DeepProductArea;
+
+    private static int SliceDepth(int k) => (k + DepthSlices - 1) / DepthSlices;
+
+    /// <summary>
+    /// How <see cref="Multiply"/> (beta 0) sums each element of C: fused multiply-add chains over ascending p, each
+    /// from zero over this many of the k products in turn, the chains then added in order. k when one chain covers
+    /// the depth (a small product, or k ≤ <see cref="KC"/>); a depth slice when the depth is split
+    /// (<see cref="MultiplyDepthSlices"/>); 0 otherwise (later depth blocks add into C inside the micro-kernel).
+    /// <see cref="SparseRowsGemm"/> follows it to give the same bits.
+    /// </summary>
+    internal static int ChainDepth(int m, int n, int k) =>
+        (long)m * n * k <= SmallWork || k <= KC ? k : UsesDepthSlices(m, n, k) ? SliceDepth(k) : 0;
 
     /// <summary>The operands of one product, as pointers so that worker threads can share them.</summary>
     private readonly struct Job(bool transposeA, bool transposeB, int k, float* a, int lda, float* b, int ldb,

@@ -49,7 +49,7 @@ public static unsafe class SparseLinearNeuronKernel
                     int g1 = Math.Min(g0 + group, r1);
                     for (int t = 0; t < steps; t++)
                         for (int r = g0; r < g1; r++)
-                            SparseRowsGemm.Row(xp + ((long)t * m + r) * k, wp, n, k, nonzero, bp, yp + ((long)t * m + r) * n);
+                            SparseRowsGemm.Row(xp + ((long)t * m + r) * k, wp, n, k, k, nonzero, bp, yp + ((long)t * m + r) * n);
                     NeuronKernel.ForwardSpikesInPlace(all, m * n, steps, sp, state, g0 * n, g1 * n);
                 }
             });

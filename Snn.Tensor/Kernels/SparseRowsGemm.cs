@@ -8,9 +8,10 @@ namespace Snn.Kernels;
 
 /// <summary>
 /// y [M, N] = x [M, K] · w [K, N] (w is Wᵀ of a Linear layer, row-major), skipping x's zeros. Each output element
-/// is the fused multiply-add chain over ascending p from zero that <see cref="Gemm"/> computes for K ≤ Gemm.KC, minus
-/// the links where x is 0, which leave the sum unchanged: the results are bit-identical to Gemm (tested), except
-/// that a zero input times an infinite or NaN weight contributes nothing here. Runs of rows are split over threads.
+/// is summed as <see cref="Gemm"/> sums it (<see cref="Gemm.ChainDepth"/>): fused multiply-add chains over ascending
+/// p from zero, one over all of K or one per depth slice added in order, minus the links where x is 0, which leave
+/// the sum unchanged: the results are bit-identical to Gemm (tested), except that a zero input times an infinite or
+/// NaN weight contributes nothing here. Runs of rows are split over threads.
 /// </summary>
 public static unsafe class SparseRowsGemm
 {
@@ -18,16 +19,16 @@ public static unsafe class SparseRowsGemm
     private const int Block = 64;
 
     /// <summary>
-    /// True when K fits one Gemm depth block and 64 rows spread over x are at most 40% nonzero. Spread, because a
-    /// time-major input's first rows are its first step, where neurons starting at rest have barely fired:
-    /// Spikformer's linear layers in training read 0% ones in their first 64 rows and 22% over all. Where the two
-    /// cross, one thread, [12544, k]·[k, n], ms sparse / GEMM at 30% and 45% ones: k = 64, n = 64 0.84 / 0.91–1.04
-    /// and 1.08 / 0.92–1.08; n = 256 3.1–3.9 / 4.3–4.7 and 5.3–5.6 / 3.9–4.8; k = 256, n = 64 4.8–5.2 / 4.5–5.1
-    /// and 4.8–5.5 / 4.5–4.8.
+    /// True when Gemm sums [rows, k]·[k, n] in chains this kernel can follow (<see cref="Gemm.ChainDepth"/>) and 64
+    /// rows spread over x are at most 40% nonzero. Spread, because a time-major input's first rows are its first
+    /// step, where neurons starting at rest have barely fired: Spikformer's linear layers in training read 0% ones in
+    /// their first 64 rows and 22% over all. Where the two cross, one thread, [12544, k]·[k, n], ms sparse / GEMM at
+    /// 30% and 45% ones: k = 64, n = 64 0.84 / 0.91–1.04 and 1.08 / 0.92–1.08; n = 256 3.1–3.9 / 4.3–4.7 and
+    /// 5.3–5.6 / 3.9–4.8; k = 256, n = 64 4.8–5.2 / 4.5–5.1 and 4.8–5.5 / 4.5–4.8.
     /// </summary>
-    public static bool Worthwhile(ReadOnlySpan<float> x, int rows, int k)
+    public static bool Worthwhile(ReadOnlySpan<float> x, int rows, int n, int k)
     {
-        if (!Vector512.IsHardwareAccelerated || k > Gemm.KC || rows == 0 || k == 0) return false;
+        if (!Vector512.IsHardwareAccelerated || rows == 0 || k == 0 || Gemm.ChainDepth(rows, n, k) == 0) return false;
         int sampleRows = Math.Min(rows, 64), nonzero = 0;
         for (int s = 0; s < sampleRows; s++)
             foreach (float v in x.Slice((int)((long)s * rows / sampleRows) * k, k))
@@ -37,23 +38,31 @@ public static unsafe class SparseRowsGemm
 
     /// <param name="bias">Empty, or [N] added to every row as the product is stored: (x·w) + bias rounds as the
     /// product followed by a separate add would, without a second parallel loop and pass over y.</param>
-    public static void Multiply(ReadOnlySpan<float> x, ReadOnlySpan<float> w, int m, int n, int k, Span<float> y, ReadOnlySpan<float> bias = default)
+    /// <param name="steps">x's rows as [steps, M / steps], time-major (row t·M/steps + r is sample r at step t): the
+    /// threads split the samples and each takes all of a sample's steps, as the neuron layers before it split them.</param>
+    public static void Multiply(ReadOnlySpan<float> x, ReadOnlySpan<float> w, int m, int n, int k, Span<float> y, ReadOnlySpan<float> bias = default,
+        int steps = 1)
     {
         if (x.Length != (long)m * k || w.Length != (long)k * n || y.Length != (long)m * n)
             throw new ArgumentException($"SparseRowsGemm: x {x.Length}, w {w.Length}, y {y.Length} values do not fit [{m}, {k}]·[{k}, {n}].");
-        if (k > Gemm.KC) throw new ArgumentException($"SparseRowsGemm: depth {k} exceeds one Gemm block ({Gemm.KC}).");
+        int chain = Gemm.ChainDepth(m, n, k);
+        if (chain == 0) throw new ArgumentException($"SparseRowsGemm: Gemm sums a depth of {k} over [{m}, {n}] in blocks that add into C; this kernel cannot give its bits.");
         if (!bias.IsEmpty && bias.Length != n) throw new ArgumentException($"SparseRowsGemm: bias has {bias.Length} values for {n} outputs.");
+        if (steps < 1 || m % steps != 0) throw new ArgumentException($"SparseRowsGemm: {m} rows are not {steps} steps of whole samples.");
+        int samples = m / steps;
         fixed (float* px = x, pw = w, py = y, pb = bias)
         {
             float* xp = px, wp = pw, yp = py, bp = bias.IsEmpty ? null : pb;
-            // Contiguous runs of rows. Dealt round-robin in blocks of 16 rows (time-major inputs are sparser at the
+            // Contiguous runs of samples. Dealt round-robin in blocks of 16 rows (time-major inputs are sparser at the
             // first steps), two threads wrote neighbouring 4 KB blocks of y at once and the [12544, 64]·[64, 64]
             // product ran no faster on two threads than on one (paired medians 1.01–1.06); in contiguous runs it
             // scales 1.90–2.04. The chunks are claimed as threads come free, which evens out the sparser steps.
-            Parallelism.For(m, Math.Max(1, 65536 / Math.Max(1, k * n / 16)), (r0, r1) =>
+            Parallelism.For(samples, Math.Max(1, 65536 / Math.Max(1, k * n / 16) / steps), (r0, r1) =>
             {
-                int* nonzero = stackalloc int[Scratch(k)];
-                for (int r = r0; r < r1; r++) Row(xp + (long)r * k, wp, n, k, nonzero, bp, yp + (long)r * n);
+                int* nonzero = ThreadBuffer.Pinned(ref t_nonzero, Scratch(k));
+                for (int t = 0; t < steps; t++)
+                    for (long r = (long)t * samples + r0; r < (long)t * samples + r1; r++)
+                        Row(xp + r * k, wp, n, k, chain, nonzero, bp, yp + r * n);
             });
         }
     }
@@ -141,39 +150,65 @@ public static unsafe class SparseRowsGemm
     /// <summary>Scratch indices <see cref="Row"/> needs for a depth of <paramref name="k"/>: whole vectors of them are stored.</summary>
     internal static int Scratch(int k) => k + 16;
 
-    /// <summary>y [n] = x [k]·w [k, n] (+ bias) for one row; <paramref name="nonzero"/> is scratch for <see cref="Scratch"/> indices.</summary>
-    internal static void Row(float* x, float* w, int n, int k, int* nonzero, float* bias, float* y)
+    /// <summary>
+    /// y [n] = x [k]·w [k, n] (+ bias) for one row, each element summed in chains from zero over
+    /// <paramref name="chain"/> inputs at a time (<see cref="Gemm.ChainDepth"/>), added in order;
+    /// <paramref name="nonzero"/> is scratch for <see cref="Scratch"/> indices.
+    /// </summary>
+    internal static void Row(float* x, float* w, int n, int k, int chain, int* nonzero, float* bias, float* y)
     {
         int count = Nonzeros(x, k, nonzero);
         int j = 0;
         for (; j <= n - Block; j += Block)
         {
-            Vector512<float> c0 = default, c1 = default, c2 = default, c3 = default;
-            for (int i = 0; i < count; i++)
+            Vector512<float> s0 = default, s1 = default, s2 = default, s3 = default;
+            for (int i = 0, end = chain; ; end += chain)
             {
-                int q = nonzero[i];
-                var a = Vector512.Create(x[q]);
-                float* wr = w + (long)q * n + j;
-                c0 = Vector512.FusedMultiplyAdd(a, Vector512.Load(wr), c0);
-                c1 = Vector512.FusedMultiplyAdd(a, Vector512.Load(wr + 16), c1);
-                c2 = Vector512.FusedMultiplyAdd(a, Vector512.Load(wr + 32), c2);
-                c3 = Vector512.FusedMultiplyAdd(a, Vector512.Load(wr + 48), c3);
+                Vector512<float> c0 = default, c1 = default, c2 = default, c3 = default;
+                for (; i < count && nonzero[i] < end; i++)
+                {
+                    int q = nonzero[i];
+                    var a = Vector512.Create(x[q]);
+                    float* wr = w + (long)q * n + j;
+                    c0 = Vector512.FusedMultiplyAdd(a, Vector512.Load(wr), c0);
+                    c1 = Vector512.FusedMultiplyAdd(a, Vector512.Load(wr + 16), c1);
+                    c2 = Vector512.FusedMultiplyAdd(a, Vector512.Load(wr + 32), c2);
+                    c3 = Vector512.FusedMultiplyAdd(a, Vector512.Load(wr + 48), c3);
+                }
+                (s0, s1, s2, s3) = end == chain ? (c0, c1, c2, c3) : (s0 + c0, s1 + c1, s2 + c2, s3 + c3);
+                if (end >= k) break;
             }
             if (bias is not null)
-                (c0, c1, c2, c3) = (c0 + Vector512.Load(bias + j), c1 + Vector512.Load(bias + j + 16), c2 + Vector512.Load(bias + j + 32), c3 + Vector512.Load(bias + j + 48));
-            c0.Store(y + j); c1.Store(y + j + 16); c2.Store(y + j + 32); c3.Store(y + j + 48);
+                (s0, s1, s2, s3) = (s0 + Vector512.Load(bias + j), s1 + Vector512.Load(bias + j + 16), s2 + Vector512.Load(bias + j + 32), s3 + Vector512.Load(bias + j + 48));
+            s0.Store(y + j); s1.Store(y + j + 16); s2.Store(y + j + 32); s3.Store(y + j + 48);
         }
-        for (; j <= n - 16; j += 16)
+        // The rest 16 columns at a time, lanes past n masked off: a classifier's 10 outputs are one vector, where
+        // a column at a time made each of the 10 a chain of dependent multiply-adds.
+        for (; j < n && Avx512F.IsSupported; j += 16)
         {
-            Vector512<float> c = default;
-            for (int i = 0; i < count; i++) c = Vector512.FusedMultiplyAdd(Vector512.Create(x[nonzero[i]]), Vector512.Load(w + (long)nonzero[i] * n + j), c);
-            (bias is null ? c : c + Vector512.Load(bias + j)).Store(y + j);
+            var lanes = Vector512.LessThan(Vector512.Create(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15), Vector512.Create(n - j)).AsSingle();
+            Vector512<float> sum = default;
+            for (int i = 0, end = chain; ; end += chain)
+            {
+                Vector512<float> c = default;
+                for (; i < count && nonzero[i] < end; i++)
+                    c = Vector512.FusedMultiplyAdd(Vector512.Create(x[nonzero[i]]), Avx512F.MaskLoad(w + (long)nonzero[i] * n + j, lanes, default), c);
+                sum = end == chain ? c : sum + c;
+                if (end >= k) break;
+            }
+            Avx512F.MaskStore(y + j, lanes, bias is null ? sum : sum + Avx512F.MaskLoad(bias + j, lanes, default));
         }
         for (; j < n; j++)
         {
-            float c = 0;
-            for (int i = 0; i < count; i++) c = MathF.FusedMultiplyAdd(x[nonzero[i]], w[(long)nonzero[i] * n + j], c);
-            y[j] = bias is null ? c : c + bias[j];
+            float sum = 0;
+            for (int i = 0, end = chain; ; end += chain)
+            {
+                float c = 0;
+                for (; i < count && nonzero[i] < end; i++) c = MathF.FusedMultiplyAdd(x[nonzero[i]], w[(long)nonzero[i] * n + j], c);
+                sum = end == chain ? c : sum + c;
+                if (end >= k) break;
+            }
+            y[j] = bias is null ? sum : sum + bias[j];
         }
     }
 }

@@ -18,6 +18,9 @@ public class SparseRowsGemmTests
     [InlineData(97, 64, 256, 2)]
     [InlineData(33, 10, 37, 1)]
     [InlineData(50, 100, 250, 2)]
+    [InlineData(256, 10, 3136, 2)]   // csnn's classifier: Gemm splits the depth into 16 slices of 196
+    [InlineData(40, 70, 2100, 1)]    // slices of 132, the last 120
+    [InlineData(2, 2, 1000, 1)]      // a small product: one chain over all 1000
     public void SparseRows_IsBitIdenticalToGemm_OnSpikesCountsAndSparseReals(int m, int n, int k, int threads)
     {
         var random = new Random(m + n + k);
@@ -26,11 +29,15 @@ public class SparseRowsGemmTests
         foreach (var kind in InputKinds(random))
         {
             float[] x = Enumerable.Range(0, m * k).Select(_ => kind()).ToArray();
-            Assert.Equal(Vector512.IsHardwareAccelerated, SparseRowsGemm.Worthwhile(x, m, k));   // only with 512-bit vectors
+            Assert.Equal(Vector512.IsHardwareAccelerated, SparseRowsGemm.Worthwhile(x, m, n, k));   // only with 512-bit vectors
             float[] want = new float[m * n], got = Enumerable.Repeat(float.NaN, m * n).ToArray();
             Gemm.Multiply(false, false, m, n, k, x, k, w, n, 0f, want, n);
             SparseRowsGemm.Multiply(x, w, m, n, k, got);
             Assert.Equal(want, got);
+            // Rows as steps of whole samples (two steps, or m steps of one), split by sample: the same bits.
+            var bySample = Enumerable.Repeat(float.NaN, m * n).ToArray();
+            SparseRowsGemm.Multiply(x, w, m, n, k, bySample, default, steps: m % 2 == 0 ? 2 : m);
+            Assert.Equal(want, bySample);
             // With a bias: the same bits as the product followed by a separate add.
             float[] bias = Enumerable.Range(0, n).Select(j => 0.37f * j - 5f).ToArray(), withBias = new float[m * n];
             SparseRowsGemm.Multiply(x, w, m, n, k, withBias, bias);
@@ -39,10 +46,13 @@ public class SparseRowsGemmTests
     }
 
     [Fact]
-    public void Worthwhile_RejectsDenseInputs_AndDepthBeyondOneGemmBlock()
+    public void Worthwhile_RejectsDenseInputs_AndDepthsGemmSumsInBlocksThatAddIntoC()
     {
-        Assert.False(SparseRowsGemm.Worthwhile(Enumerable.Repeat(1f, 64 * 8).ToArray(), 8, 64));
-        Assert.False(SparseRowsGemm.Worthwhile(new float[2 * 300], 2, 300));
+        Assert.False(SparseRowsGemm.Worthwhile(Enumerable.Repeat(1f, 64 * 8).ToArray(), 8, 16, 64));
+        Assert.Equal(0, Gemm.ChainDepth(2, 16, 300));
+        Assert.False(SparseRowsGemm.Worthwhile(new float[2 * 300], 2, 16, 300));
+        Assert.Contains("blocks", Assert.Throws<ArgumentException>(() =>
+            SparseRowsGemm.Multiply(new float[2 * 300], new float[300 * 16], 2, 16, 300, new float[2 * 16])).Message);
     }
 
     [Fact]
@@ -51,9 +61,9 @@ public class SparseRowsGemmTests
         // A time-major input whose first step is silent and whose other steps are three quarters ones.
         int rows = 4 * 100, k = 64;
         float[] x = Enumerable.Range(0, rows * k).Select(i => i >= 100 * k && i % 4 != 0 ? 1f : 0f).ToArray();
-        Assert.False(SparseRowsGemm.Worthwhile(x, rows, k));
+        Assert.False(SparseRowsGemm.Worthwhile(x, rows, 16, k));
         for (int i = 100 * k; i < x.Length; i++) x[i] = i % 8 == 0 ? 1f : 0f;
-        Assert.Equal(Vector512.IsHardwareAccelerated, SparseRowsGemm.Worthwhile(x, rows, k));
+        Assert.Equal(Vector512.IsHardwareAccelerated, SparseRowsGemm.Worthwhile(x, rows, 16, k));
     }
 
     [Fact]
@@ -63,7 +73,7 @@ public class SparseRowsGemmTests
         var x = Variable.Parameter(new Tensor(Enumerable.Range(0, 4 * 7 * 64).Select(_ => random.Next(4) == 0 ? 1f : 0f).ToArray(), 4, 7, 64));
         var rng = new Rng(2);
         var (w, b) = (Variable.Parameter(rng.Uniform(-1f, 1f, 48, 64)), Variable.Parameter(rng.Uniform(-1f, 1f, 48)));
-        Assert.Equal(Vector512.IsHardwareAccelerated, SparseRowsGemm.Worthwhile(x.Data.Span, 28, 64));
+        Assert.Equal(Vector512.IsHardwareAccelerated, SparseRowsGemm.Worthwhile(x.Data.Span, 28, 48, 64));
         var want = new float[28 * 48];
         Gemm.Multiply(false, true, 28, 48, 64, x.Data.Span, 64, w.Data.Span, 64, 0f, want, 48);
         for (int i = 0; i < want.Length; i++) want[i] += b.Data.Span[i % 48];

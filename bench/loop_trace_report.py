@@ -2,7 +2,9 @@
 # alternates 1- and 2-thread repetitions in one process, so both columns saw the same host): one row per loop body,
 # 1T µs, 2T µs, their ratio, calls, median serial gap before the loop, chunks, and at two threads each thread's median
 # share of the chunks and its time per chunk (caller / workers): a thread that runs its chunks slower than the other
-# shows there. Usage: loop_trace_report.py TRACE [lastN]
+# shows there. A loop body that several ops of different sizes share (Conv2dKernel's ForEachGroup runs conv1's
+# forward and conv2's input gradient in training) mixes their calls: its medians are then meaningless; split its
+# durations by hand. Usage: loop_trace_report.py TRACE [lastN]
 import sys,collections,statistics as S
 n=int(sys.argv[2]) if len(sys.argv)>2 else 4000
 d=collections.defaultdict(lambda: collections.defaultdict(list))

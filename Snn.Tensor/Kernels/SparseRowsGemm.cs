@@ -29,11 +29,24 @@ public static unsafe class SparseRowsGemm
     public static bool Worthwhile(ReadOnlySpan<float> x, int rows, int n, int k)
     {
         if (!Vector512.IsHardwareAccelerated || rows == 0 || k == 0 || Gemm.ChainDepth(rows, n, k) == 0) return false;
-        int sampleRows = Math.Min(rows, 64), nonzero = 0;
-        for (int s = 0; s < sampleRows; s++)
-            foreach (float v in x.Slice((int)((long)s * rows / sampleRows) * k, k))
-                if (v != 0) nonzero++;
-        return nonzero * 5 <= sampleRows * k * 2;
+        int sampleRows = Math.Min(rows, 64);
+        long nonzero = 0;
+        for (int s = 0; s < sampleRows; s++) nonzero += CountNonzero(x.Slice((int)((long)s * rows / sampleRows) * k, k));
+        return nonzero * 5 <= (long)sampleRows * k * 2;
+    }
+
+    /// <summary>
+    /// The values that are not 0, 16 at a time: the sample runs between two parallel loops on one thread, and csnn's
+    /// 64 rows of 3,136 took 80–100 µs a value at a time, 5% of a two-thread inference batch.
+    /// </summary>
+    private static int CountNonzero(ReadOnlySpan<float> values)
+    {
+        int count = 0, i = 0;
+        for (; i + 16 <= values.Length; i += 16)
+            count += BitOperations.PopCount((~Vector512.Equals(Vector512.Create(values.Slice(i, 16)), Vector512<float>.Zero)).ExtractMostSignificantBits());
+        for (; i < values.Length; i++)
+            if (values[i] != 0) count++;
+        return count;
     }
 
     /// <param name="bias">Empty, or [N] added to every row as the product is stored: (x·w) + bias rounds as the

@@ -28,7 +28,7 @@ public static unsafe class SpikeConvNeuronKernel
         int timeSteps, in NeuronSpec spec, Pool2dGeometry? pool, Span<float> output, Span<float> membrane = default)
     {
         if (!Run(spikes, weight, bias, g, timeSteps, spec, pool, output, membrane, refuseDense: false))
-            throw new ArgumentException($"SpikeConvNeuronKernel: the input holds a value that is neither 0 nor 1; it takes spikes only.");
+            throw new ArgumentException("SpikeConvNeuronKernel: the input holds a value that is neither 0 nor 1; it takes spikes only.");
     }
 
     /// <summary>

@@ -9,9 +9,8 @@ public static partial class F
     /// <summary>
     /// Neuron(Linear(x, weight, bias), spec, membrane) for time-major x [T, ..., I]: a transformer's Linear → BN
     /// (folded) → LIF. Without a graph, on the CPU backend and for a mostly-zero x (where <see cref="Linear"/> would
-    /// take <see cref="SparseRowsGemm"/>) of at most <see cref="Gemm.KC"/> features, it runs
-    /// <see cref="SparseLinearNeuronKernel"/>: the same spikes, with the currents never written. Otherwise it is
-    /// exactly the two ops.
+    /// take <see cref="SparseRowsGemm"/>), it runs <see cref="SparseLinearNeuronKernel"/>: the same spikes, with the
+    /// currents never written. Otherwise it is exactly the two ops.
     /// </summary>
     public static Variable LinearNeuron(Variable x, Variable weight, Variable? bias, NeuronSpec spec, Tensor? membrane = null)
     {
@@ -20,8 +19,7 @@ public static partial class F
         if (graph || Backend.Current is not CpuBackend || x.Data.Rank < 2 || x.Data.Shape[^1] != inFeatures)
             return Neuron(Linear(x, weight, bias), spec, membrane);
         var x2 = x.Data.Reshape(-1, inFeatures);
-        if (inFeatures > Gemm.KC || !SparseRowsGemm.Worthwhile(x2.Span, x2.Shape[0], outFeatures, inFeatures))
-            return Neuron(Linear(x, weight, bias), spec, membrane);
+        if (!SparseRowsGemm.Worthwhile(x2.Span, x2.Shape[0], outFeatures, inFeatures)) return Neuron(Linear(x, weight, bias), spec, membrane);
         int timeSteps = x.Data.Shape[0];
         var spikes = Tensor.Uninitialized([.. x.Data.ShapeArray()[..^1], outFeatures]);
         SparseLinearNeuronKernel.Forward(x2.Span, Transposed(weight.Data).Span, bias is null ? default : bias.Data.Contiguous().Span,

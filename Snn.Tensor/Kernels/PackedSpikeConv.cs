@@ -87,13 +87,8 @@ internal static unsafe class PackedSpikeConv
         Ones(image, g) * Math.Min(64, g.OutChannels) >= 16L * 24 * g.InChannels;
 
     /// <summary>The nonzero values of an image [C, H, W] of <paramref name="g"/>.</summary>
-    internal static long Ones(float* image, in Conv2dGeometry g)
-    {
-        int length = g.InChannels * g.Height * g.Width;
-        long ones = 0;
-        for (int q = 0; q < length; q += 16) ones += BitOperations.PopCount(SpikeConv2dKernel.NonzeroMask16(image + q, length - q));
-        return ones;
-    }
+    internal static long Ones(float* image, in Conv2dGeometry g) =>
+        SpikeConv2dKernel.CountNonzero(image, (long)g.InChannels * g.Height * g.Width);
 
     /// <summary>pixels [Q, O] = the packed image's spikes ⊛ w (no bias); weightRows is the weight as [C·kh·kw, O].</summary>
     public static void Forward(ulong* grid, in Conv2dGeometry g, float* weightRows, float* pixels)

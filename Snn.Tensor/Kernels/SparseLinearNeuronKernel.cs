@@ -32,7 +32,9 @@ public static unsafe class SparseLinearNeuronKernel
             throw new ArgumentException($"SparseLinearNeuronKernel: spikes has {spikes.Length} values; expected [{timeSteps}·{m}, {n}].");
         if (!membrane.IsEmpty && membrane.Length != (long)m * n)
             throw new ArgumentException($"SparseLinearNeuronKernel: membrane has {membrane.Length} values for {m}·{n} neurons.");
-        if (k > Gemm.KC) throw new ArgumentException($"SparseLinearNeuronKernel: depth {k} exceeds one Gemm block ({Gemm.KC}).");
+        int chain = Gemm.ChainDepth(timeSteps * m, n, k);
+        if (chain == 0)
+            throw new ArgumentException($"SparseLinearNeuronKernel: Gemm sums a depth of {k} over [{timeSteps * m}, {n}] in blocks that add into C; the product cannot give its bits.");
         var sp = spec;
         int steps = timeSteps, group = Math.Max(1, GroupValues / (timeSteps * n));
         int length = spikes.Length, stateLength = membrane.Length;
@@ -41,7 +43,7 @@ public static unsafe class SparseLinearNeuronKernel
             float* xp = px, wp = pw, bp = bias.IsEmpty ? null : pb, yp = py, mp = pm;
             Parallelism.For(m, group, (r0, r1) =>
             {
-                int* nonzero = stackalloc int[SparseRowsGemm.Scratch(k)];
+                int* nonzero = SparseRowsGemm.NonzeroScratch(k);
                 var all = new Span<float>(yp, length);
                 var state = new Span<float>(mp, stateLength);
                 for (int g0 = r0; g0 < r1; g0 += group)
@@ -49,7 +51,7 @@ public static unsafe class SparseLinearNeuronKernel
                     int g1 = Math.Min(g0 + group, r1);
                     for (int t = 0; t < steps; t++)
                         for (int r = g0; r < g1; r++)
-                            SparseRowsGemm.Row(xp + ((long)t * m + r) * k, wp, n, k, k, nonzero, bp, yp + ((long)t * m + r) * n);
+                            SparseRowsGemm.Row(xp + ((long)t * m + r) * k, wp, n, k, chain, nonzero, bp, yp + ((long)t * m + r) * n);
                     NeuronKernel.ForwardSpikesInPlace(all, m * n, steps, sp, state, g0 * n, g1 * n);
                 }
             });

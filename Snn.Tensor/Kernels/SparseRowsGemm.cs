@@ -29,24 +29,13 @@ public static unsafe class SparseRowsGemm
     public static bool Worthwhile(ReadOnlySpan<float> x, int rows, int n, int k)
     {
         if (!Vector512.IsHardwareAccelerated || rows == 0 || k == 0 || Gemm.ChainDepth(rows, n, k) == 0) return false;
+        // Counted 16 values at a time: the sample runs on one thread between two parallel loops, and csnn's 64 rows of
+        // 3,136 took 80–100 µs a value at a time, 5% of a two-thread inference batch.
         int sampleRows = Math.Min(rows, 64);
         long nonzero = 0;
-        for (int s = 0; s < sampleRows; s++) nonzero += CountNonzero(x.Slice((int)((long)s * rows / sampleRows) * k, k));
+        fixed (float* p = x)
+            for (int s = 0; s < sampleRows; s++) nonzero += SpikeConv2dKernel.CountNonzero(p + (long)s * rows / sampleRows * k, k);
         return nonzero * 5 <= (long)sampleRows * k * 2;
-    }
-
-    /// <summary>
-    /// The values that are not 0, 16 at a time: the sample runs between two parallel loops on one thread, and csnn's
-    /// 64 rows of 3,136 took 80–100 µs a value at a time, 5% of a two-thread inference batch.
-    /// </summary>
-    private static int CountNonzero(ReadOnlySpan<float> values)
-    {
-        int count = 0, i = 0;
-        for (; i + 16 <= values.Length; i += 16)
-            count += BitOperations.PopCount((~Vector512.Equals(Vector512.Create(values.Slice(i, 16)), Vector512<float>.Zero)).ExtractMostSignificantBits());
-        for (; i < values.Length; i++)
-            if (values[i] != 0) count++;
-        return count;
     }
 
     /// <param name="bias">Empty, or [N] added to every row as the product is stored: (x·w) + bias rounds as the
@@ -72,7 +61,7 @@ public static unsafe class SparseRowsGemm
             // scales 1.90–2.04. The chunks are claimed as threads come free, which evens out the sparser steps.
             Parallelism.For(samples, Math.Max(1, 65536 / Math.Max(1, k * n / 16) / steps), (r0, r1) =>
             {
-                int* nonzero = ThreadBuffer.Pinned(ref t_nonzero, Scratch(k));
+                int* nonzero = NonzeroScratch(k);
                 for (int t = 0; t < steps; t++)
                     for (long r = (long)t * samples + r0; r < (long)t * samples + r1; r++)
                         Row(xp + r * k, wp, n, k, chain, nonzero, bp, yp + r * n);
@@ -80,7 +69,7 @@ public static unsafe class SparseRowsGemm
         }
     }
 
-    /// <summary>The indices p &lt; k where x[p] ≠ 0, ascending, into <paramref name="nonzero"/> (<see cref="Scratch"/>
+    /// <summary>The indices p &lt; k where x[p] ≠ 0, ascending, into <paramref name="nonzero"/> (<see cref="NonzeroScratch"/>
     /// long); returns how many.</summary>
     private static int Nonzeros(float* x, int k, int* nonzero)
     {
@@ -118,7 +107,7 @@ public static unsafe class SparseRowsGemm
             float* xp = px, dyp = pdy, parts = Partials.First(pr);
             Parallelism.For(chunks, 1, (c0, c1) =>
             {
-                int* nonzero = ThreadBuffer.Pinned(ref t_nonzero, Scratch(k));   // K has no bound here: not on the stack
+                int* nonzero = NonzeroScratch(k);
                 for (int chunk = c0; chunk < c1; chunk++)
                 {
                     float* partial = parts + (long)chunk * stride;
@@ -160,13 +149,16 @@ public static unsafe class SparseRowsGemm
         for (; j < n; j++) dest[j] = MathF.FusedMultiplyAdd(a, src[j], dest[j]);
     }
 
-    /// <summary>Scratch indices <see cref="Row"/> needs for a depth of <paramref name="k"/>: whole vectors of them are stored.</summary>
-    internal static int Scratch(int k) => k + 16;
+    /// <summary>
+    /// This thread's scratch for the nonzero indices of a row of depth <paramref name="k"/> (<see cref="Row"/>): k and
+    /// a vector more, as whole vectors of them are stored. On the thread, not the stack: K has no bound.
+    /// </summary>
+    internal static int* NonzeroScratch(int k) => ThreadBuffer.Pinned(ref t_nonzero, k + 16);
 
     /// <summary>
     /// y [n] = x [k]·w [k, n] (+ bias) for one row, each element summed in chains from zero over
     /// <paramref name="chain"/> inputs at a time (<see cref="Gemm.ChainDepth"/>), added in order;
-    /// <paramref name="nonzero"/> is scratch for <see cref="Scratch"/> indices.
+    /// <paramref name="nonzero"/> is <see cref="NonzeroScratch"/>.
     /// </summary>
     internal static void Row(float* x, float* w, int n, int k, int chain, int* nonzero, float* bias, float* y)
     {

@@ -217,6 +217,14 @@ public static unsafe class SpikeConv2dKernel
         return mask;
     }
 
+    /// <summary>The values of p[0, length) that are not 0, 16 at a time.</summary>
+    internal static long CountNonzero(float* p, long length)
+    {
+        long count = 0;
+        for (long q = 0; q < length; q += 16) count += BitOperations.PopCount(NonzeroMask16(p + q, (int)Math.Min(16, length - q)));
+        return count;
+    }
+
     /// <summary>Asks for the cache line at <paramref name="p"/> into L2 (no-op without SSE).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static void Prefetch(float* p)

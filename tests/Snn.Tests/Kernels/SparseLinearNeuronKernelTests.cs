@@ -9,6 +9,25 @@ namespace Snn.Tests.Kernels;
 [Collection(ThreadCountCollection.Name)]
 public class SparseLinearNeuronKernelTests
 {
+    [Fact]
+    public void Forward_DeeperThanAGemmBlock_FollowsTheProductsDepthSlices()
+    {
+        using var threadCount = ThreadCount.Set(2);
+        const int timeSteps = 4, tokens = 16, k = 2100, n = 10;
+        var random = new Random(21);
+        // Weights small enough for 2,100 inputs at 20% spikes to charge around the threshold.
+        float[] x = Spikes(timeSteps * tokens * k, random), w = Weights(k * n, k * k / 100, random);
+        var currents = new float[timeSteps * tokens * n];
+        Gemm.Multiply(false, false, timeSteps * tokens, n, k, x, k, w, n, 0f, currents, n);
+        var want = new float[currents.Length];
+        NeuronKernel.ForwardSpikes(currents, timeSteps, NeuronSpec.Lif(), want);
+        var got = new float[currents.Length];
+        SparseLinearNeuronKernel.Forward(x, w, default, timeSteps, n, k, NeuronSpec.Lif(), got);
+        Assert.Equal(want, got);
+        Assert.Contains(1f, got);
+        Assert.Contains(0f, got);
+    }
+
     [Theory]
     // time steps, tokens per step, K, N, threads
     [InlineData(4, 49, 64, 64, 2)]

@@ -39,7 +39,7 @@ public static partial class F
         var y = Tensor.Uninitialized(s);
         if (!GradMode.Enabled || !(q.RequiresGrad || k.RequiresGrad || v.RequiresGrad))
         {
-            SpikingSelfAttentionKernel.Forward(qs.Span, ks.Span, vs.Span, batch, tokens, dim, heads, scale, y.Span);
+            SpikingSelfAttentionKernel.Forward(qs.Span, ks.Span, vs.Span, batch, tokens, dim, heads, scale, y.Span, s[0]);
             return Variable.Constant(y);
         }
         var scores = Tensor.Uninitialized([batch, heads, tokens, tokens]);

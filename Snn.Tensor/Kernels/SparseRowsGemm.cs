@@ -19,8 +19,15 @@ public static unsafe class SparseRowsGemm
     private const int Block = 64;
 
     /// <summary>
-    /// True when Gemm sums [rows, k]·[k, n] in chains this kernel can follow (<see cref="Gemm.ChainDepth"/>) and 64
-    /// rows spread over x are at most 40% nonzero. Spread, because a time-major input's first rows are its first
+    /// Values <see cref="Worthwhile"/> counts, in whole rows (4 at least): the decision only picks the faster kernel
+    /// (both give the same bits), and 64 rows of csnn's 3,136 spikes, 0.8 MB half written by the other core, were a
+    /// serial 50–55 µs before its classifier (loop trace, two threads); with 5 rows that gap took 15 µs.
+    /// </summary>
+    private const int SampleValues = 1 << 14;
+
+    /// <summary>
+    /// True when Gemm sums [rows, k]·[k, n] in chains this kernel can follow (<see cref="Gemm.ChainDepth"/>) and rows
+    /// spread over x (up to 64, <see cref="SampleValues"/> values or more) are at most 40% nonzero. Spread, because a time-major input's first rows are its first
     /// step, where neurons starting at rest have barely fired: Spikformer's linear layers in training read 0% ones in
     /// their first 64 rows and 22% over all. Where the two cross, one thread, [12544, k]·[k, n], ms sparse / GEMM at
     /// 30% and 45% ones: k = 64, n = 64 0.84 / 0.91–1.04 and 1.08 / 0.92–1.08; n = 256 3.1–3.9 / 4.3–4.7 and
@@ -31,7 +38,7 @@ public static unsafe class SparseRowsGemm
         if (!Vector512.IsHardwareAccelerated || rows == 0 || k == 0 || Gemm.ChainDepth(rows, n, k) == 0) return false;
         // Counted 16 values at a time: the sample runs on one thread between two parallel loops, and csnn's 64 rows of
         // 3,136 took 80–100 µs a value at a time, 5% of a two-thread inference batch.
-        int sampleRows = Math.Min(rows, 64);
+        int sampleRows = Math.Min(rows, Math.Clamp(SampleValues / k, 4, 64));
         long nonzero = 0;
         fixed (float* p = x)
             for (int s = 0; s < sampleRows; s++) nonzero += SpikeConv2dKernel.CountNonzero(p + (long)s * rows / sampleRows * k, k);

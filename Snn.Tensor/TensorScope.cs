@@ -63,6 +63,28 @@ public sealed class TensorScope : IDisposable
         return tensor;
     }
 
+    /// <summary>
+    /// Takes <paramref name="tensor"/>'s array out of the scope on this thread that rented it, for a value that
+    /// outlives the scope, and gives that scope <paramref name="replacement"/>'s array (when it has the same length) to
+    /// return to the pool in its place: a parameter's gradient adopted as its buffer, the previous buffer recycled.
+    /// The caller must own both arrays outright. False, changing nothing, when the tensor views only part of its array
+    /// or no scope on this thread rented it.
+    /// </summary>
+    internal static bool Adopt(Tensor tensor, Tensor? replacement)
+    {
+        if (tensor.Offset != 0 || tensor.Length != tensor.Storage.Length || !tensor.IsContiguous) return false;
+        for (var scope = t_current; scope is not null; scope = scope._parent)
+        {
+            int at = scope._rented.FindIndex(a => ReferenceEquals(a, tensor.Storage));
+            if (at < 0) continue;
+            if (replacement?.Storage is { } spare && spare.Length == tensor.Storage.Length && !ReferenceEquals(spare, tensor.Storage))
+                scope._rented[at] = spare;
+            else scope._rented.RemoveAt(at);
+            return true;
+        }
+        return false;
+    }
+
     /// <summary>Returns every array rented in this scope to the pool and makes the enclosing scope current again.</summary>
     public void Dispose()
     {

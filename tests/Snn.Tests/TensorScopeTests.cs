@@ -55,6 +55,34 @@ public class TensorScopeTests
     }
 
     /// <summary>
+    /// A parameter's fresh gradient is adopted as its buffer instead of copied out of the step's storage: it must
+    /// survive its scope, and the buffer it replaced goes back to the pool in its place.
+    /// </summary>
+    [Fact]
+    public void LeafGradient_OutlivesItsScope_AndTheBufferItReplacedIsRecycled()
+    {
+        bool saved = TensorPool.Poison;
+        TensorPool.Poison = true;
+        try
+        {
+            var x = Variable.Parameter(Tensor.Full(1f, 1000));
+            var seed = Tensor.Full(2f, 1000);
+            Tensor Step(float factor)
+            {
+                x.Grad = null;
+                using (TensorScope.Begin()) F.Affine(x, factor, 0f).Backward(seed);
+                return x.Grad!;
+            }
+            var first = Step(3f);
+            Assert.All(first.ToArray(), g => Assert.Equal(6f, g));
+            var second = Step(5f);
+            Assert.All(second.ToArray(), g => Assert.Equal(10f, g));
+            Assert.True(float.IsNaN(first.Span[0]));
+        }
+        finally { TensorPool.Poison = saved; }
+    }
+
+    /// <summary>
     /// Adam's moments (created lazily inside the first step), parameter gradients and BN running statistics all
     /// outlive the step; were any recycled, poisoning would turn the weights to NaN or change them.
     /// </summary>

@@ -17,7 +17,8 @@ public sealed class Variable
 
     public Tensor Data { get; }
 
-    /// <summary>∂L/∂Data after <see cref="Backward"/>; null until a gradient arrives.</summary>
+    /// <summary>∂L/∂Data after <see cref="Backward"/>; null until a gradient arrives. A parameter's Grad from a pass inside
+    /// a <see cref="TensorScope"/> is recycled by a later such pass once Grad has been cleared: copy it to keep it.</summary>
     public Tensor? Grad { get; set; }
 
     public bool RequiresGrad { get; }

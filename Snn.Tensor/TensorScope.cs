@@ -75,7 +75,8 @@ public sealed class TensorScope : IDisposable
         if (tensor.Offset != 0 || tensor.Length != tensor.Storage.Length || !tensor.IsContiguous) return false;
         for (var scope = t_current; scope is not null; scope = scope._parent)
         {
-            int at = scope._rented.FindIndex(a => ReferenceEquals(a, tensor.Storage));
+            // From the end: a gradient was rented late in the step.
+            int at = scope._rented.FindLastIndex(a => ReferenceEquals(a, tensor.Storage));
             if (at < 0) continue;
             if (replacement?.Storage is { } spare && spare.Length == tensor.Storage.Length && !ReferenceEquals(spare, tensor.Storage))
                 scope._rented[at] = spare;

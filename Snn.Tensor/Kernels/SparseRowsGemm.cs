@@ -27,11 +27,12 @@ public static unsafe class SparseRowsGemm
 
     /// <summary>
     /// True when Gemm sums [rows, k]·[k, n] in chains this kernel can follow (<see cref="Gemm.ChainDepth"/>) and rows
-    /// spread over x (up to 64, <see cref="SampleValues"/> values or more) are at most 40% nonzero. Spread, because a time-major input's first rows are its first
-    /// step, where neurons starting at rest have barely fired: Spikformer's linear layers in training read 0% ones in
-    /// their first 64 rows and 22% over all. Where the two cross, one thread, [12544, k]·[k, n], ms sparse / GEMM at
-    /// 30% and 45% ones: k = 64, n = 64 0.84 / 0.91–1.04 and 1.08 / 0.92–1.08; n = 256 3.1–3.9 / 4.3–4.7 and
-    /// 5.3–5.6 / 3.9–4.8; k = 256, n = 64 4.8–5.2 / 4.5–5.1 and 4.8–5.5 / 4.5–4.8.
+    /// spread over x (up to 64, <see cref="SampleValues"/> values or more) are at most 40% nonzero. Spread, because a
+    /// time-major input's first rows are its first step, where neurons starting at rest have barely fired:
+    /// Spikformer's linear layers in training read 0% ones in their first 64 rows and 22% over all. Where the two
+    /// cross, one thread, [12544, k]·[k, n], ms sparse / GEMM at 30% and 45% ones: k = 64, n = 64 0.84 / 0.91–1.04 and
+    /// 1.08 / 0.92–1.08; n = 256 3.1–3.9 / 4.3–4.7 and 5.3–5.6 / 3.9–4.8; k = 256, n = 64 4.8–5.2 / 4.5–5.1 and
+    /// 4.8–5.5 / 4.5–4.8.
     /// </summary>
     public static bool Worthwhile(ReadOnlySpan<float> x, int rows, int n, int k)
     {

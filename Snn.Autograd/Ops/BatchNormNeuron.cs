@@ -25,6 +25,7 @@ public static partial class F
             return Neuron(BatchNorm(x, gamma, beta, runningMean, runningVar, channelDim, training: true, epsilon, momentum), spec);
 
         int timeSteps = x.Data.Shape[0];
+        g = g with { Steps = timeSteps };
         var input = x.Data.Contiguous();
         var mean = Tensor.Zeros(g.Channels);
         var invStd = Tensor.Zeros(g.Channels);

@@ -39,9 +39,11 @@ public static partial class F
         var lead = x.Data.ShapeArray()[..^1];
         var x2 = x.Data.Reshape(-1, inFeatures);
         Tensor y2;
+        // A time-major input's first dim is its steps: the sparse kernels split whole samples with all their steps.
+        int steps = x.Data.Rank > 2 ? x.Data.Shape[0] : 1;
         bool sparse = SparseRowsGemm.Worthwhile(x2.Span, x2.Shape[0], outFeatures, inFeatures);
         if (sparse)
-            y2 = SparseLinear(x2, weight.Data, bias?.Data, x.Data.Rank > 2 ? x.Data.Shape[0] : 1);
+            y2 = SparseLinear(x2, weight.Data, bias?.Data, steps);
         else
         {
             y2 = Ops.MatMul(x2, weight.Data, transposeB: true);
@@ -56,7 +58,7 @@ public static partial class F
             // Deeper than one GEMM block (csnn's classifier, [256, 3136] → 10) the GEMM is the faster: the sparse sum
             // there ran on one thread, 0.9 ms of a two-thread training step.
             if (weight.RequiresGrad)
-                weight.AccumulateGrad(sparse && inFeatures <= Gemm.KC ? SparseWeightGradient(g2, x2) : Ops.MatMul(g2, x2, transposeA: true));
+                weight.AccumulateGrad(sparse && inFeatures <= Gemm.KC ? SparseWeightGradient(g2, x2, steps) : Ops.MatMul(g2, x2, transposeA: true));
             if (bias is not null && bias.RequiresGrad) bias.AccumulateGrad(Ops.Sum(g2, [0]));
         });
     }
@@ -74,11 +76,12 @@ public static partial class F
         return y2;
     }
 
-    /// <summary>∂w [O, I] = g2ᵀ [O, M] · x2 [M, I] skipping x2's zeros (<see cref="SparseRowsGemm.WeightGradient"/>).</summary>
-    private static Tensor SparseWeightGradient(Tensor g2, Tensor x2)
+    /// <summary>∂w [O, I] = g2ᵀ [O, M] · x2 [M, I] skipping x2's zeros (<see cref="SparseRowsGemm.WeightGradient"/>); the
+    /// rows are <paramref name="steps"/> of whole samples.</summary>
+    private static Tensor SparseWeightGradient(Tensor g2, Tensor x2, int steps)
     {
         var gw = Tensor.Uninitialized(g2.Shape[1], x2.Shape[1]);
-        SparseRowsGemm.WeightGradient(x2.Contiguous().Span, g2.Contiguous().Span, x2.Shape[0], g2.Shape[1], x2.Shape[1], gw.Span);
+        SparseRowsGemm.WeightGradient(x2.Contiguous().Span, g2.Contiguous().Span, x2.Shape[0], g2.Shape[1], x2.Shape[1], gw.Span, steps);
         return gw;
     }
 

@@ -57,7 +57,7 @@ public static class BatchNormKernel
             float* x = px, gm = pg, bt = pb, mean = pm, inv = pi, rm = prm, rv = prv, scales = psc, shifts = psh;
             if (g.Spatial == 1)
             {
-                BatchNormRowsKernel.TrainStatistics(x, gm, bt, g.Batch, g.Channels, epsilon, momentum, mean, inv, rm, rv, scales, shifts);
+                BatchNormRowsKernel.TrainStatistics(x, gm, bt, g.Batch, g.Channels, g.Steps, epsilon, momentum, mean, inv, rm, rv, scales, shifts);
                 return;
             }
             var (blockImages, blocks) = ImageBlocks(g);
@@ -146,7 +146,7 @@ public static class BatchNormKernel
             float* dy = pdy, x = px, gm = pg, mean = pm, inv = pi, dx = pdx, dg = pdg, db = pdb;
             if (g.Spatial == 1)
             {
-                BatchNormRowsKernel.Backward(dy, x, gm, mean, inv, g.Batch, g.Channels, dx, dg, db);
+                BatchNormRowsKernel.Backward(dy, x, gm, mean, inv, g.Batch, g.Channels, g.Steps, dx, dg, db);
                 return;
             }
             var (blockImages, blocks) = ImageBlocks(g);

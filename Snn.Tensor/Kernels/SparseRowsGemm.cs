@@ -103,12 +103,21 @@ public static unsafe class SparseRowsGemm
     /// contiguous floats, in L1 or L2 for a layer's weight). A few chunks with a partial each, added in chunk order:
     /// reproducible for a given thread count; the same sums as the GEMM up to their order.
     /// </summary>
-    public static void WeightGradient(ReadOnlySpan<float> x, ReadOnlySpan<float> dy, int m, int n, int k, Span<float> gradWeight)
+    /// <param name="steps">x's and dy's rows as [steps, M / steps], time-major: a chunk takes a run of samples with all
+    /// their steps, as <see cref="Multiply"/> and the neuron layers split them. All steps, because a time-major input's
+    /// first step has few nonzeros (neurons start at rest): in contiguous quarters of the rows, chunk 0 of a T = 4
+    /// Spikformer layer was that step alone and finished early, and the loop scaled 1.53 (round 15). Runs of samples,
+    /// because dy was just written by the layers behind it, each thread its own samples: dealt round-robin in blocks
+    /// of 32 rows instead, half of each chunk's rows came from the other core, and the chunks took 1.31× the
+    /// one-thread time in all on two threads (loop trace, round 19).</param>
+    public static void WeightGradient(ReadOnlySpan<float> x, ReadOnlySpan<float> dy, int m, int n, int k, Span<float> gradWeight, int steps = 1)
     {
         if (x.Length != (long)m * k || dy.Length != (long)m * n || gradWeight.Length != (long)n * k)
             throw new ArgumentException($"SparseRowsGemm.WeightGradient: x {x.Length}, dy {dy.Length}, gradWeight {gradWeight.Length} values do not fit [{m}, {k}], [{m}, {n}], [{n}, {k}].");
+        if (steps < 1 || m % steps != 0) throw new ArgumentException($"SparseRowsGemm.WeightGradient: {m} rows are not {steps} steps of whole samples.");
+        int samples = m / steps;
         // Two partials per thread: each is K·N floats to clear and add up, so fewer than the usual sixteen.
-        int chunks = Parallelism.Chunks(m, 256, chunksPerThread: 2), size = k * n, stride = Partials.Stride(size);
+        int chunks = Parallelism.Chunks(samples, Math.Max(1, 256 / steps), chunksPerThread: 2), size = k * n, stride = Partials.Stride(size);
         float[] rented = Partials.Rent(chunks, size);
         fixed (float* px = x, pdy = dy, pr = rented, gw = gradWeight)
         {
@@ -120,14 +129,11 @@ public static unsafe class SparseRowsGemm
                 {
                     float* partial = parts + (long)chunk * stride;
                     new Span<float>(partial, size).Clear();
-                    // Blocks of rows dealt round-robin, not a contiguous quarter each: the work is the nonzeros, and a
-                    // time-major input's first step has few (neurons start at rest). In quarters, chunk 0 of a
-                    // T = 4 Spikformer layer was that step alone and finished early; the two threads then shared
-                    // three chunks, and this loop scaled 1.53 (loop trace, round 15).
-                    for (int b = chunk * WeightGradientRows; b < m; b += chunks * WeightGradientRows)
-                        for (int r = b; r < Math.Min(m, b + WeightGradientRows); r++)
+                    long first = (long)samples * chunk / chunks, end = (long)samples * (chunk + 1) / chunks;
+                    for (int t = 0; t < steps; t++)
+                        for (long r = t * (long)samples + first; r < t * (long)samples + end; r++)
                         {
-                            float* x_r = xp + (long)r * k, dy_r = dyp + (long)r * n;
+                            float* x_r = xp + r * k, dy_r = dyp + r * n;
                             int count = Nonzeros(x_r, k, nonzero);
                             for (int i = 0; i < count; i++) AddScaled(x_r[nonzero[i]], dy_r, partial + (long)nonzero[i] * n, n);
                         }
@@ -138,9 +144,6 @@ public static unsafe class SparseRowsGemm
         }
         System.Buffers.ArrayPool<float>.Shared.Return(rented);
     }
-
-    /// <summary>Rows per block that <see cref="WeightGradient"/> deals to its chunks.</summary>
-    private const int WeightGradientRows = 32;
 
     [ThreadStatic] private static int[]? t_nonzero;
 

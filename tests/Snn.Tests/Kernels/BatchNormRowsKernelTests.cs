@@ -33,15 +33,18 @@ public class BatchNormRowsKernelTests
     }
 
     [Theory]
-    [InlineData(200, 64, 0f)]
-    [InlineData(37, 21, 0f)]
-    [InlineData(9, 5, 0f)]
-    [InlineData(4096, 48, 0f)] // 6 row blocks: the blocks' merge, a short last block
-    [InlineData(3000, 64, 1000f)] // mean ≫ std: the merge of per-block deviations must not cancel
-    [InlineData(40, 1100, 3f)] // wider than one block: one row per block, a partial lane block
-    public void RowsKernel_MatchesDoubleReference(int rows, int channels, float offset)
+    [InlineData(200, 64, 0f, 1)]
+    [InlineData(37, 21, 0f, 1)]
+    [InlineData(9, 5, 0f, 1)]
+    [InlineData(4096, 48, 0f, 1)] // 6 row blocks: the blocks' merge, a short last block
+    [InlineData(3000, 64, 1000f, 1)] // mean ≫ std: the merge of per-block deviations must not cancel
+    [InlineData(40, 1100, 3f, 1)] // wider than one block: one row per block, a partial lane block
+    [InlineData(12544, 64, 0f, 4)] // time-major: each block holds its rows of all four steps
+    [InlineData(3000, 48, 1000f, 3)] // steps with a short last block, mean ≫ std
+    [InlineData(40, 1100, 3f, 8)] // one row of every step per block
+    public void RowsKernel_MatchesDoubleReference(int rows, int channels, float offset, int steps)
     {
-        var g = new BatchNormGeometry(rows, channels, 1);
+        var g = new BatchNormGeometry(rows, channels, 1, steps);
         var got = Run(g, offset);
         float[] x = Random(g.Length, rows, offset), dy = Random(g.Length, 5), gamma = Random(channels, 6), beta = Random(channels, 7);
         var (wy, wm, wi, wrm, wrv) = (new double[g.Length], new double[channels], new double[channels], D(Random(channels, 8)), D(Random(channels, 9, 3f)));
@@ -65,9 +68,10 @@ public class BatchNormRowsKernelTests
     [InlineData(777, 300, 1)]
     [InlineData(256, 16, 196)]    // spatial > 1: the per-segment kernel's blocks of whole images (10 each)
     [InlineData(7, 3, 20000)]     // an image larger than one block: one image per block
-    public void TrainKernels_AreBitIdenticalAtAnyThreadCount(int rows, int channels, int spatial)
+    [InlineData(12544, 64, 1, 4)] // time-major rows, split by sample with all steps
+    public void TrainKernels_AreBitIdenticalAtAnyThreadCount(int rows, int channels, int spatial, int steps = 1)
     {
-        var g = new BatchNormGeometry(rows, channels, spatial);
+        var g = new BatchNormGeometry(rows, channels, spatial, steps);
         (float[] y, float[] mean, float[] inv, float[] rm, float[] rv, float[] dx, float[] dg, float[] db) one;
         using (ThreadCount.Set(1)) one = Run(g, 3f);
         foreach (int threads in new[] { 2, 3 })
@@ -99,5 +103,13 @@ public class BatchNormRowsKernelTests
         BatchNormKernel.ForwardEval(x, gamma, beta, rm, rv, g, 1e-5f, fast, rowsKernel: true);
         BatchNormKernel.ForwardEval(x, gamma, beta, rm, rv, g, 1e-5f, plain, rowsKernel: false);
         Assert.Equal(plain, fast);
+    }
+
+    [Fact]
+    public void Geometry_WhoseRowsAreNotWholeSteps_IsRefused()
+    {
+        var g = new BatchNormGeometry(10, 4, 1, Steps: 3);
+        var ex = Assert.Throws<ArgumentException>(() => Run(g, 0f));
+        Assert.Contains("a batch of 10 is not 3 steps", ex.Message);
     }
 }

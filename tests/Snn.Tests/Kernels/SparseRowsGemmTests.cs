@@ -86,9 +86,11 @@ public class SparseRowsGemmTests
     [InlineData(300, 64, 64, 2)]
     [InlineData(97, 37, 70, 2)]
     [InlineData(1000, 256, 20, 3)]
-    [InlineData(2000, 48, 64, 2)]    // four chunks of round-robin row blocks, the last block short
+    [InlineData(2000, 48, 64, 2)]    // four chunks, uneven
     [InlineData(40, 16, 3000, 2)]   // a depth past one GEMM block: the scratch for a row's nonzeros is not on the stack
-    public void WeightGradient_MatchesGemm_OnSpikesCountsAndSparseReals(int m, int n, int k, int threads)
+    [InlineData(12544, 64, 64, 2, 4)] // Spikformer's shape, time-major: chunks of samples with all four steps
+    [InlineData(2001, 48, 64, 3, 3)]  // samples that do not split evenly into the chunks
+    public void WeightGradient_MatchesGemm_OnSpikesCountsAndSparseReals(int m, int n, int k, int threads, int steps = 1)
     {
         var random = new Random(m + n + k);
         float[] dy = Enumerable.Range(0, m * n).Select(_ => (float)(random.NextDouble() * 2 - 1)).ToArray();
@@ -98,10 +100,10 @@ public class SparseRowsGemmTests
             float[] x = Enumerable.Range(0, m * k).Select(_ => kind()).ToArray();
             float[] want = new float[n * k], got = Enumerable.Repeat(float.NaN, n * k).ToArray();
             Gemm.Multiply(true, false, n, k, m, dy, n, x, k, 0f, want, k);
-            SparseRowsGemm.WeightGradient(x, dy, m, n, k, got);
+            SparseRowsGemm.WeightGradient(x, dy, m, n, k, got, steps);
             SpikeConv2dKernelTests.AssertClose(want, got, "gradWeight");
             var again = new float[n * k];
-            SparseRowsGemm.WeightGradient(x, dy, m, n, k, again);
+            SparseRowsGemm.WeightGradient(x, dy, m, n, k, again, steps);
             Assert.Equal(got, again);
         }
     }
@@ -118,5 +120,12 @@ public class SparseRowsGemmTests
         var want = new float[48 * 64];
         Gemm.Multiply(true, false, 48, 64, 200, seed.Span, 48, x.Data.Span, 64, 0f, want, 64);
         SpikeConv2dKernelTests.AssertClose(want, w.Grad!.Span.ToArray(), "w.Grad");
+    }
+
+    [Fact]
+    public void WeightGradient_WhoseRowsAreNotWholeSteps_IsRefused()
+    {
+        var ex = Assert.Throws<ArgumentException>(() => SparseRowsGemm.WeightGradient(new float[10 * 4], new float[10 * 2], 10, 2, 4, new float[8], steps: 4));
+        Assert.Contains("10 rows are not 4 steps", ex.Message);
     }
 }
